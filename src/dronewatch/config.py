@@ -1,0 +1,314 @@
+"""Site and scenario files (YAML) -> typed, validated ``Site`` / ``Scenario`` values.
+
+Every error is a ``ConfigError`` that names the file, the line where one is known, the field
+(as a ``$.path``) and what was expected, e.g.::
+
+    site.yaml:12: $.zones[0].floor_m: Expected `float`, got `str`
+
+Heights (``alt_m``, ``floor_m``, ``ceiling_m``) are metres above the site origin's ground,
+except ``origin.alt_m``, which is that ground's height above the WGS84 ellipsoid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+import yaml
+from msgspec import Meta, Struct
+
+from dronewatch.model import Severity
+
+Lat = Annotated[float, Meta(ge=-90, le=90)]
+Lon = Annotated[float, Meta(ge=-180, le=180)]
+Positive = Annotated[float, Meta(gt=0)]
+NonNeg = Annotated[float, Meta(ge=0)]
+Prob = Annotated[float, Meta(ge=0, le=1)]
+
+
+class ConfigError(ValueError):
+    """A site or scenario file is wrong. ``str()`` is the one line the user reads."""
+
+    def __init__(self, file: str, field: str, expected: str, line: int | None = None) -> None:
+        self.file, self.field, self.expected, self.line = file, field, expected, line
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {field}: {expected}")
+
+
+class _Strict(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+# --- site -----------------------------------------------------------------------------------
+
+
+class Origin(_Strict):
+    lat: Lat
+    lon: Lon
+    alt_m: float = 0.0  # ground height above the WGS84 ellipsoid
+
+
+class Circle(_Strict):
+    lat: Lat
+    lon: Lon
+    radius_m: Positive
+
+
+class Zone(_Strict):
+    """A protected volume: polygon ([[lat, lon], ...]) or circle, between floor and ceiling."""
+
+    name: str
+    polygon: list[tuple[Lat, Lon]] | None = None
+    circle: Circle | None = None
+    floor_m: float = 0.0
+    ceiling_m: float = 400.0
+    severity: Severity = "warning"
+
+    def __post_init__(self) -> None:
+        if (self.polygon is None) == (self.circle is None):
+            raise ValueError("exactly one of `polygon` or `circle` is required")
+        if self.polygon is not None and len(self.polygon) < 3:
+            raise ValueError("`polygon` needs at least 3 [lat, lon] points")
+        if self.ceiling_m <= self.floor_m:
+            raise ValueError("`ceiling_m` must be above `floor_m`")
+
+
+class AllowEntry(_Strict):
+    """An authorised identity: tracked and shown, never alerted."""
+
+    name: str
+    serial: str | None = None
+    icao: str | None = None
+
+
+class SensorSpec(_Strict):
+    """A sensor at the site. Figures describe the real sensor; the simulator obeys them."""
+
+    id: str
+    kind: Literal["radar", "remoteid", "adsb", "rf", "acoustic", "camera"]
+    lat: Lat
+    lon: Lon
+    alt_m: float = 0.0  # above the origin's ground
+    range_m: Positive = 1000.0
+    scan_s: Positive = 1.0
+    sigma_range_m: Positive = 5.0
+    sigma_az_deg: Positive = 0.3
+    sigma_el_deg: Positive = 0.6
+    pd: Prob = 0.9
+    false_alarms_per_scan: NonNeg = 0.0
+    class_error_rate: Prob = 0.1  # radar: how often its class hint is wrong
+    loss: Prob = 0.1  # remoteid / adsb: share of messages lost
+    rate_hz: Positive = 1.0  # remoteid / adsb message rate per object
+    min_range_m: NonNeg = 20.0  # radar blind range
+
+
+class Thresholds(_Strict):
+    """Alert rule settings (site file ``thresholds:``)."""
+
+    predict_horizon_s: Positive = 60.0  # predicted_zone_entry look-ahead
+    hover_speed_mps: Positive = 2.0  # slower than this counts as hovering
+    hover_s: Positive = 10.0  # hovering this long raises `hover`
+    near_m: NonNeg = 150.0  # "near a zone" for hover
+    loiter_s: Positive = 120.0  # minutes near a zone without entering
+    loiter_near_m: NonNeg = 300.0
+    swarm_min: Annotated[int, Meta(ge=2)] = 3
+    swarm_window_s: Positive = 30.0
+    mismatch_m: Positive = 150.0  # remote_id_mismatch distance
+    mismatch_s: Positive = 5.0  # ...held this long
+    min_track_age_s: NonNeg = 3.0  # a track must be confirmed this long before any alert
+
+
+class Site(_Strict):
+    name: str
+    origin: Origin
+    zones: list[Zone] = []
+    allow: list[AllowEntry] = []
+    sensors: list[SensorSpec] = []
+    thresholds: Thresholds = Thresholds()
+    tile_url: str | None = None  # optional raster basemap, e.g. https://.../{z}/{x}/{y}.png
+
+    def __post_init__(self) -> None:
+        names = [z.name for z in self.zones]
+        if len(set(names)) != len(names):
+            raise ValueError("zone names must be unique")
+        ids = [s.id for s in self.sensors]
+        if len(set(ids)) != len(ids):
+            raise ValueError("sensor ids must be unique")
+
+
+# --- scenario -------------------------------------------------------------------------------
+
+
+class Waypoint(_Strict):
+    lat: Lat
+    lon: Lon
+    alt_m: float  # above the origin's ground
+    t: NonNeg | None = None  # seconds from scenario start to be here (else: speed_mps)
+    hold_s: NonNeg = 0.0  # stay here this long (hover / circle)
+
+
+class LatLon(_Strict):
+    lat: Lat
+    lon: Lon
+
+
+class RemoteIdSpec(_Strict):
+    serial: str
+    operator: LatLon | None = None
+    session_id: str | None = None
+
+
+class OffsetM(_Strict):
+    east: float = 0.0
+    north: float = 0.0
+    up: float = 0.0
+
+
+class AdsbSpec(_Strict):
+    icao: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{6}$")]
+    callsign: str | None = None
+
+
+class ObjectSpec(_Strict):
+    id: str
+    kind: Literal["multirotor", "fixed_wing", "bird", "aircraft"]
+    waypoints: list[Waypoint]
+    count: Annotated[int, Meta(ge=1)] = 1
+    speed_mps: Positive | None = None  # default by kind
+    start_s: NonNeg = 0.0  # appears at this time (unless the first waypoint has t)
+    remote_id: RemoteIdSpec | None = None
+    remote_id_offset_m: OffsetM | None = None
+    adsb: AdsbSpec | None = None
+    rcs_dbsm: float | None = None  # default by kind
+    loop: bool = False  # fly the waypoints again and again until the end
+
+    def __post_init__(self) -> None:
+        if not self.waypoints:
+            raise ValueError("`waypoints` needs at least one point")
+
+
+class Scenario(_Strict):
+    name: str
+    site: Site
+    objects: list[ObjectSpec]
+    seed: int = 0
+    start: dt.datetime = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    duration_s: Positive = 600.0
+    step_s: Positive = 0.1  # simulation clock step
+
+    @property
+    def start_at(self) -> float:
+        start = self.start if self.start.tzinfo else self.start.replace(tzinfo=dt.UTC)
+        return start.timestamp()
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def _line_index(text: str) -> dict[str, int]:
+    """Map every ``$.a[0].b`` path in a YAML document to its 1-based line."""
+    lines: dict[str, int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: yaml.Node | None, path: str) -> None:
+        if node is None:
+            return
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                sub = f"{path}.{key.value}"
+                lines[sub] = key.start_mark.line + 1
+                walk(value, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, f"{path}[{i}]")
+
+    walk(root, "$")
+    return lines
+
+
+_PATH = re.compile(r" - at `(\$[^`]*)`$")
+
+
+def _convert(data: Any, typ: type, file: str, text: str, prefix: str = "$") -> Any:
+    try:
+        return msgspec.convert(data, typ)
+    except msgspec.ValidationError as err:
+        msg = str(err)
+        m = _PATH.search(msg)
+        path = m.group(1) if m else "$"
+        if prefix != "$":
+            path = prefix + path[1:]
+        expected = _PATH.sub("", msg)
+        index = _line_index(text)
+        line = None
+        probe = path
+        while probe and line is None:
+            line = index.get(probe)
+            probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe) if probe != "$" else ""
+        raise ConfigError(file, path, expected, line) from None
+
+
+def _read_yaml(path: Path) -> tuple[Any, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(str(path), "$", f"cannot read file ({err.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(str(path), "$", f"valid YAML ({problem})", line) from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "$", f"Expected a mapping, got {type(data).__name__}", 1)
+    return data, text
+
+
+def load_site(path: str | Path) -> Site:
+    """Read and validate a site file."""
+    p = Path(path)
+    data, text = _read_yaml(p)
+    site: Site = _convert(data, Site, str(p), text)
+    return site
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; ``site:`` may be inline or a path relative to it."""
+    p = Path(path)
+    data, text = _read_yaml(p)
+    site_field = data.get("site")
+    if isinstance(site_field, str):
+        data = dict(data)
+        data["site"] = msgspec.to_builtins(load_site(p.parent / site_field))
+    scenario: Scenario = _convert(data, Scenario, str(p), text)
+    return scenario
+
+
+BUILTIN_DIR = Path(__file__).parent / "scenarios"
+
+
+def resolve_scenario(name_or_file: str) -> Path:
+    """A built-in scenario name (``stadium``) or a path to a scenario file."""
+    builtin = BUILTIN_DIR / f"{name_or_file}.yaml"
+    if builtin.is_file():
+        return builtin
+    p = Path(name_or_file)
+    if p.is_file():
+        return p
+    known = ", ".join(sorted(f.stem for f in BUILTIN_DIR.glob("*.yaml")))
+    raise ConfigError(name_or_file, "$", f"a scenario file or a built-in name ({known})")
+
+
+def load_any(path: str | Path) -> Site | Scenario:
+    """For ``dronewatch check``: a file with ``objects:`` is a scenario, else a site."""
+    p = Path(path)
+    data, _ = _read_yaml(p)
+    return load_scenario(p) if "objects" in data else load_site(p)
