@@ -116,9 +116,12 @@ class Thresholds(_Strict):
     loiter_near_m: NonNeg = 300.0
     swarm_min: Annotated[int, Meta(ge=2)] = 3
     swarm_window_s: Positive = 30.0
+    swarm_horizon_s: Positive = 150.0  # how far ahead swarm arrivals are predicted
     mismatch_m: Positive = 150.0  # remote_id_mismatch distance
     mismatch_s: Positive = 5.0  # ...held this long
     min_track_age_s: NonNeg = 3.0  # a track must be confirmed this long before any alert
+    no_remote_id_s: Positive = 10.0  # confirmed drone without identity this long
+    clear_s: Positive = 10.0  # a condition false this long resolves its alert
 
 
 class Site(_Strict):

@@ -171,6 +171,16 @@ class Alert(Struct, frozen=True, kw_only=True):
     time_to_entry_s: float | None = None
 
 
+class Update(Struct, frozen=True, kw_only=True):
+    """What the pipeline publishes after each step (subject ``dw.v1.update.<site>``):
+    tracks now alive (classified), alerts raised or changed in this step, track ids gone."""
+
+    at: float
+    tracks: list[Track]
+    alerts: list[Alert]
+    removed: list[int] = []
+
+
 # --- raw bytes from a reader ----------------------------------------------------------------
 
 
