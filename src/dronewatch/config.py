@@ -237,6 +237,28 @@ def _line_index(text: str) -> dict[str, int]:
 
 
 _PATH = re.compile(r" - at `(\$[^`]*)`$")
+_SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _literal_choices(typ: type, path: str) -> list[str] | None:
+    """The allowed values of the Literal field at ``path`` (for "Invalid enum value")."""
+    info: Any = msgspec.inspect.type_info(typ)
+    for name, _index in _SEGMENT.findall(path[1:]):
+        while isinstance(info, msgspec.inspect.UnionType):
+            info = next((t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)), None)
+        if name:
+            if not isinstance(info, msgspec.inspect.StructType):
+                return None
+            info = next((f.type for f in info.fields if f.encode_name == name), None)
+        elif isinstance(info, msgspec.inspect.ListType | msgspec.inspect.TupleType):
+            info = getattr(info, "item_type", None)
+        if info is None:
+            return None
+    while isinstance(info, msgspec.inspect.UnionType):
+        info = next((t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)), None)
+    if isinstance(info, msgspec.inspect.LiteralType):
+        return [str(v) for v in info.values]
+    return None
 
 
 def _convert(data: Any, typ: type, file: str, text: str, prefix: str = "$") -> Any:
@@ -249,6 +271,10 @@ def _convert(data: Any, typ: type, file: str, text: str, prefix: str = "$") -> A
         if prefix != "$":
             path = prefix + path[1:]
         expected = _PATH.sub("", msg)
+        if expected.startswith("Invalid enum value"):
+            choices = _literal_choices(typ, path if prefix == "$" else "$")
+            if choices:
+                expected = f"{expected}; expected one of: {', '.join(choices)}"
         index = _line_index(text)
         line = None
         probe = path

@@ -1,0 +1,200 @@
+"""The command line: ``dronewatch demo | serve | run | check | decode``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dronewatch.config import ConfigError, Scenario, load_any, load_scenario, load_site, resolve_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console(stderr=True)
+out = Console()
+
+
+def _fail(err: Exception) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _scenario(name: str) -> Scenario:
+    try:
+        return load_scenario(resolve_scenario(name))
+    except ConfigError as err:
+        raise _fail(err) from None
+
+
+@app.command()
+def check(file: Annotated[Path, typer.Argument(help="site or scenario YAML file")]) -> None:
+    """Validate a site or scenario file; print what it holds, or the first error."""
+    try:
+        loaded = load_any(file)
+    except ConfigError as err:
+        raise _fail(err) from None
+    site = loaded.site if isinstance(loaded, Scenario) else loaded
+    kind = "scenario" if isinstance(loaded, Scenario) else "site"
+    out.print(f"{file}: valid {kind} [bold]{loaded.name}[/]", highlight=False, soft_wrap=True)
+    out.print(f"  zones: {len(site.zones)}  sensors: {len(site.sensors)}  allow-listed: {len(site.allow)}")
+    if isinstance(loaded, Scenario):
+        out.print(f"  objects: {len(loaded.objects)}  duration: {loaded.duration_s:.0f} s  seed: {loaded.seed}")
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Option(help="built-in scenario name or a scenario file")] = "stadium",
+    out_dir: Annotated[Path, typer.Option("--out", help="directory for alerts/tracks/truth .jsonl")] = Path("out"),
+    fast: Annotated[bool, typer.Option("--fast", help="as fast as the CPU allows (else real time)")] = False,
+    speed: Annotated[float, typer.Option(help="pace without --fast: multiple of real time")] = 1.0,
+    db: Annotated[str | None, typer.Option(help="also record to this database URL (sqlite:///x.db)")] = None,
+) -> None:
+    """Run a scenario with no server and write alerts.jsonl, tracks.jsonl, truth.jsonl."""
+    from dronewatch.runner import run_fast
+
+    scen = _scenario(scenario)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(f"{scen.name}", total=1.0)
+        summary = run_fast(scen, out_dir, db_url=db, speed=None if fast else speed,
+                           on_progress=lambda f: progress.update(task, completed=f))
+    table = Table(title=f"dronewatch run: {summary.scenario}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("simulated", f"{summary.sim_seconds:.0f} s")
+    table.add_row("wall clock", f"{summary.wall_seconds:.2f} s ({summary.speedup:.0f}x real time)")
+    table.add_row("frames / reports", f"{summary.frames} / {summary.reports}")
+    table.add_row("rejected frames", str(sum(summary.rejected.values())))
+    table.add_row("confirmed tracks", str(summary.tracks_seen))
+    for rule, n in summary.alerts_by_rule.items():
+        table.add_row(f"alerts: {rule}", str(n))
+    out.print(table)
+    out.print(f"files in {out_dir}/: alerts.jsonl tracks.jsonl truth.jsonl")
+
+
+def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, speed: float,
+           udp: str | None, loop: bool) -> None:
+    import uvicorn
+
+    from dronewatch.api import LiveState, create_app
+    from dronewatch.bus import InProcessBus
+    from dronewatch.pipeline import Pipeline
+    from dronewatch.runner import run_live
+    from dronewatch.sources.sim import Simulation
+    from dronewatch.store import Store
+
+    scen = site_or_scenario if isinstance(site_or_scenario, Scenario) else None
+    site = scen.site if scen is not None else load_site(site_or_scenario)  # type: ignore[arg-type]
+    db.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(f"sqlite:///{db}")
+    bus = InProcessBus()
+    live = LiveState(site)
+    app_ = create_app(site, store, live, bus)
+    clock = {"now": time.time()}
+    holder: dict[str, Pipeline] = {}
+
+    def ack(alert_id: str, by: str) -> object:
+        return holder["p"].ack(alert_id, by, clock["now"])
+
+    live.set_ack_handler(ack)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        server = uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="warning"))
+        tasks = [asyncio.create_task(server.serve())]
+
+        def on_update(update: object) -> None:
+            clock["now"] = update.at  # type: ignore[attr-defined]
+            live.apply(update)  # type: ignore[arg-type]
+
+        if scen is not None:
+            async def drive() -> None:
+                while True:
+                    sim = Simulation(scen)
+                    holder["p"] = Pipeline(site, sim.frame, store=store, bus=bus)
+                    await run_live(holder["p"], sim, on_update, speed=speed)
+                    console.print(f"scenario {scen.name} finished" + (", starting again" if loop else ""))
+                    if not loop:
+                        return
+            tasks.append(asyncio.create_task(drive()))
+        if udp is not None:
+            from dronewatch.sources.udp import listen
+
+            h, _, p = udp.rpartition(":")
+            holder["p"] = Pipeline(site, store=store, bus=bus)
+            _, proto = await listen(h or "127.0.0.1", int(p), "udp", "dw-report")
+
+            async def pump() -> None:
+                while True:
+                    await asyncio.sleep(0.5)
+                    now = time.time()
+                    on_update(holder["p"].step(proto.drain(), now))
+            tasks.append(asyncio.create_task(pump()))
+        while not server.started:
+            await asyncio.sleep(0.05)
+        console.print(f"[bold green]dronewatch console on http://{host}:{port}[/]  (API docs: /docs; Ctrl-C stops)")
+        await tasks[0]
+        for t in tasks[1:]:
+            t.cancel()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.close()
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to serve the console on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to serve the console on")] = 8080,
+    scenario: Annotated[str, typer.Option(help="built-in scenario name or a scenario file")] = "stadium",
+    speed: Annotated[float, typer.Option(help="multiple of real time")] = 1.0,
+    db: Annotated[Path, typer.Option(help="SQLite file for evidence and history")] = Path("run/demo.db"),
+    loop: Annotated[bool, typer.Option(help="start the scenario again when it ends")] = True,
+) -> None:
+    """The simulator, the whole pipeline, SQLite and the live console in one process."""
+    _serve(_scenario(scenario), host, port, db, speed, None, loop)
+
+
+@app.command()
+def serve(
+    site: Annotated[Path, typer.Option(help="site file")],
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8080,
+    db: Annotated[Path, typer.Option(help="SQLite file")] = Path("run/dronewatch.db"),
+    udp: Annotated[str, typer.Option(help="receive dronewatch Report frames on HOST:PORT")] = "127.0.0.1:4100",
+) -> None:
+    """Serve a site: pipeline fed from the network, store and live console."""
+    try:
+        load_site(site)
+    except ConfigError as err:
+        raise _fail(err) from None
+    _serve(site, host, port, db, 1.0, udp, False)
+
+
+@app.command()
+def decode(
+    file: Annotated[Path, typer.Argument(help="pcap / pcapng capture")],
+    json_out: Annotated[bool, typer.Option("--json", help="one JSON object per message")] = False,
+) -> None:
+    """Decode Remote ID / DJI DroneID from a capture."""
+    from dronewatch.sources.remoteid.cli import decode_command
+
+    raise typer.Exit(decode_command(file, json_out, sys.stdout, sys.stderr))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Sinks: where tracks and alerts go after assessment (files, store, TAK, MQTT, webhooks)."""
