@@ -45,19 +45,19 @@ class _Strict(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
 # --- site -----------------------------------------------------------------------------------
 
 
-class Origin(_Strict):
+class Origin(_Strict, frozen=True):
     lat: Lat
     lon: Lon
     alt_m: float = 0.0  # ground height above the WGS84 ellipsoid
 
 
-class Circle(_Strict):
+class Circle(_Strict, frozen=True):
     lat: Lat
     lon: Lon
     radius_m: Positive
 
 
-class Zone(_Strict):
+class Zone(_Strict, frozen=True):
     """A protected volume: polygon ([[lat, lon], ...]) or circle, between floor and ceiling."""
 
     name: str
@@ -76,7 +76,7 @@ class Zone(_Strict):
             raise ValueError("`ceiling_m` must be above `floor_m`")
 
 
-class AllowEntry(_Strict):
+class AllowEntry(_Strict, frozen=True):
     """An authorised identity: tracked and shown, never alerted."""
 
     name: str
@@ -84,7 +84,7 @@ class AllowEntry(_Strict):
     icao: str | None = None
 
 
-class SensorSpec(_Strict):
+class SensorSpec(_Strict, frozen=True):
     """A sensor at the site. Figures describe the real sensor; the simulator obeys them."""
 
     id: str
@@ -105,7 +105,7 @@ class SensorSpec(_Strict):
     min_range_m: NonNeg = 20.0  # radar blind range
 
 
-class Thresholds(_Strict):
+class Thresholds(_Strict, frozen=True):
     """Alert rule settings (site file ``thresholds:``)."""
 
     predict_horizon_s: Positive = 60.0  # predicted_zone_entry look-ahead
@@ -124,7 +124,7 @@ class Thresholds(_Strict):
     clear_s: Positive = 10.0  # a condition false this long resolves its alert
 
 
-class Site(_Strict):
+class Site(_Strict, frozen=True):
     name: str
     origin: Origin
     zones: list[Zone] = []
@@ -145,7 +145,7 @@ class Site(_Strict):
 # --- scenario -------------------------------------------------------------------------------
 
 
-class Waypoint(_Strict):
+class Waypoint(_Strict, frozen=True):
     lat: Lat
     lon: Lon
     alt_m: float  # above the origin's ground
@@ -153,29 +153,29 @@ class Waypoint(_Strict):
     hold_s: NonNeg = 0.0  # stay here this long (hover / circle)
 
 
-class LatLon(_Strict):
+class LatLon(_Strict, frozen=True):
     lat: Lat
     lon: Lon
 
 
-class RemoteIdSpec(_Strict):
+class RemoteIdSpec(_Strict, frozen=True):
     serial: str
     operator: LatLon | None = None
     session_id: str | None = None
 
 
-class OffsetM(_Strict):
+class OffsetM(_Strict, frozen=True):
     east: float = 0.0
     north: float = 0.0
     up: float = 0.0
 
 
-class AdsbSpec(_Strict):
+class AdsbSpec(_Strict, frozen=True):
     icao: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{6}$")]
     callsign: str | None = None
 
 
-class ObjectSpec(_Strict):
+class ObjectSpec(_Strict, frozen=True):
     id: str
     kind: Literal["multirotor", "fixed_wing", "bird", "aircraft"]
     waypoints: list[Waypoint]
@@ -193,7 +193,7 @@ class ObjectSpec(_Strict):
             raise ValueError("`waypoints` needs at least one point")
 
 
-class Scenario(_Strict):
+class Scenario(_Strict, frozen=True):
     name: str
     site: Site
     objects: list[ObjectSpec]

@@ -24,15 +24,15 @@ class SiteFrame:
 
     def to_enu(self, lat: ArrOrFloat, lon: ArrOrFloat, alt_hae_m: ArrOrFloat) -> tuple:
         """Geodetic (height above ellipsoid) -> (e, n, u) metres in the site frame."""
-        return pymap3d.geodetic2enu(lat, lon, alt_hae_m, self.lat0, self.lon0, self.h0)  # type: ignore[no-any-return]
+        return pymap3d.geodetic2enu(lat, lon, alt_hae_m, self.lat0, self.lon0, self.h0)
 
     def to_geodetic(self, e: ArrOrFloat, n: ArrOrFloat, u: ArrOrFloat) -> tuple:
         """Site ENU metres -> (lat, lon, height above ellipsoid)."""
-        return pymap3d.enu2geodetic(e, n, u, self.lat0, self.lon0, self.h0)  # type: ignore[no-any-return]
+        return pymap3d.enu2geodetic(e, n, u, self.lat0, self.lon0, self.h0)
 
     def ground_to_enu(self, lat: ArrOrFloat, lon: ArrOrFloat, height_m: ArrOrFloat) -> tuple:
         """(lat, lon, metres above the origin's ground) -> ENU; the config files' convention."""
-        return self.to_enu(lat, lon, height_m + self.h0)  # type: ignore[operator]
+        return self.to_enu(lat, lon, height_m + self.h0)
 
     def enu_to_ground(self, e: ArrOrFloat, n: ArrOrFloat, u: ArrOrFloat) -> tuple[float, float, float]:
         """ENU -> (lat, lon, metres above the origin's ground) as written in output files."""

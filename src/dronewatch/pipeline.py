@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import dronewatch.sources.remoteid  # noqa: F401  (registers the odid-* frame decoders)
 from dronewatch.assess import Assessor
 from dronewatch.bus import Bus, subject
 from dronewatch.config import Site

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 Decoder = Callable[[Frame], list[Report]]
 _DECODERS: dict[str, Decoder] = {}
+# Decoders that keep memory (joining one aircraft's messages across frames): a factory per
+# group of links; every FrameDecoder makes its own instance, so two pipelines never share it.
+_STATEFUL: list[tuple[tuple[str, ...], Callable[[], Decoder]]] = []
 
 
 def register(link: str) -> Callable[[Decoder], Decoder]:
@@ -32,6 +35,15 @@ def register(link: str) -> Callable[[Decoder], Decoder]:
         return fn
 
     return wrap
+
+
+def register_stateful(links: tuple[str, ...], factory: Callable[[], Decoder]) -> None:
+    """Register a decoder with memory for these links; one instance per FrameDecoder serves
+    all of them (one aircraft heard over several transports joins up)."""
+    _STATEFUL.append((links, factory))
+    default = factory()
+    for link in links:
+        _DECODERS[link] = default  # what the stateless ``decode_frame`` uses
 
 
 def _check_finite(report: Report) -> None:
@@ -76,12 +88,17 @@ class FrameDecoder:
     def __init__(self) -> None:
         self.accepted = 0
         self.rejected: Counter[str] = Counter()
+        self._own: dict[str, Decoder] = {}
+        for links, factory in _STATEFUL:
+            instance = factory()
+            self._own.update(dict.fromkeys(links, instance))
 
     def decode(self, frames: Iterable[Frame]) -> list[Report]:
         out: list[Report] = []
         for frame in frames:
             try:
-                reports = decode_frame(frame)
+                own = self._own.get(frame.link)
+                reports = own(frame) if own is not None else decode_frame(frame)
             except DecodeError as err:
                 self.rejected[err.reason] += 1
                 log.warning("%s: dropped frame at %.3f: %s", frame.sensor_id, frame.received_at, err)

@@ -1,0 +1,89 @@
+"""The live picture the API serves: the latest tracks and alerts, kept in memory.
+
+The pipeline calls ``apply(update)`` (or ``apply_and_publish``) on the event loop; FastAPI's
+threadpool reads with ``tracks()`` / ``alerts()``. A lock keeps the two apart. Acknowledging
+goes through the handler the pipeline sets (``set_ack_handler``), which acks in assess and
+the store and publishes the change; it is called on the event loop thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from dronewatch.bus import Bus, subject
+from dronewatch.config import Site
+from dronewatch.model import Alert, Track, Update
+
+AckHandler = Callable[[str, str], Alert | None]
+
+
+class LiveState:
+    """In-memory latest picture for one site."""
+
+    def __init__(self, site: Site, max_alerts: int = 1000) -> None:
+        self.site = site
+        self.max_alerts = max_alerts
+        self._lock = threading.Lock()
+        self._tracks: dict[int, Track] = {}
+        self._alerts: dict[str, Alert] = {}
+        self._at: float | None = None
+        self._ack_handler: AckHandler | None = None
+
+    @property
+    def subject(self) -> str:
+        """The bus subject Updates for this site are published on."""
+        return subject("update", self.site.name)
+
+    @property
+    def at(self) -> float | None:
+        """The time of the newest Update applied (None before the first)."""
+        return self._at
+
+    def apply(self, update: Update) -> None:
+        """Take in one Update: tracks replace their previous state, removed ids go, alerts
+        replace theirs by id (the oldest beyond ``max_alerts`` are forgotten)."""
+        with self._lock:
+            self._at = update.at if self._at is None else max(self._at, update.at)
+            for track in update.tracks:
+                self._tracks[track.track_id] = track
+            for track_id in update.removed:
+                self._tracks.pop(track_id, None)
+            for alert in update.alerts:
+                self._alerts[alert.alert_id] = alert
+            if len(self._alerts) > self.max_alerts:
+                keep = sorted(self._alerts.values(), key=lambda a: a.raised_at)[-self.max_alerts :]
+                self._alerts = {a.alert_id: a for a in keep}
+
+    def apply_and_publish(self, update: Update, bus: Bus) -> None:
+        """Apply, then publish on the site's update subject (call on the bus's event loop)."""
+        self.apply(update)
+        bus.publish(self.subject, update)
+
+    def tracks(self) -> list[Track]:
+        """Live tracks by id."""
+        with self._lock:
+            return [self._tracks[k] for k in sorted(self._tracks)]
+
+    def track(self, track_id: int) -> Track | None:
+        with self._lock:
+            return self._tracks.get(track_id)
+
+    def alerts(self, state: str | None = None) -> list[Alert]:
+        """Alerts seen this session, newest raised first."""
+        with self._lock:
+            out = [a for a in self._alerts.values() if state is None or a.state == state]
+        out.sort(key=lambda a: (-a.raised_at, a.alert_id))
+        return out
+
+    def alert(self, alert_id: str) -> Alert | None:
+        with self._lock:
+            return self._alerts.get(alert_id)
+
+    def set_ack_handler(self, handler: AckHandler | None) -> None:
+        """``handler(alert_id, by) -> Alert | None`` acknowledges everywhere and publishes."""
+        self._ack_handler = handler
+
+    @property
+    def ack_handler(self) -> AckHandler | None:
+        return self._ack_handler

@@ -1,0 +1,1 @@
+"""One APIRouter per noun: health, site, tracks, alerts, stream."""

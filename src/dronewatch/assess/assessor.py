@@ -1,0 +1,105 @@
+"""The assessment stage: classify tracks, run the rules, keep the alerts' lifecycle.
+
+Which tracks rules apply to: status "confirmed" or "coasting", classified "drone" (unknown,
+bird and aircraft never alert), identity not on the site's allow list (``serial`` or ``icao``
+equal to the identity value, case-insensitive), and seen for at least
+``thresholds.min_track_age_s`` (``now - first_seen_at``; the Track has no confirmation instant).
+Every track is classified, whatever its status. Output is deterministic: tracks in track_id
+order, rules in ``rules.ORDER``, zones in site order. Where zones nest, a rule alerts a
+track once for the most severe zone it meets (``alerts.AlertBook``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from msgspec import structs
+
+from dronewatch.assess.alerts import AlertBook
+from dronewatch.assess.classify import Classifier
+from dronewatch.assess.finding import Finding
+from dronewatch.assess.rules import ORDER, RULES, RemoteIdCoverage, Rule, RuleContext
+from dronewatch.assess.zones import build_zones
+from dronewatch.config import Site
+from dronewatch.geo import SiteFrame
+from dronewatch.model import Alert, Track
+
+ASSESSED_STATUSES = ("confirmed", "coasting")
+
+
+class Assessor:
+    """Tracks -> classified tracks and alert changes, one call per pipeline step."""
+
+    def __init__(self, site: Site, frame: SiteFrame) -> None:
+        self.site = site
+        self._classifier = Classifier()
+        self._rules: list[Rule] = [RULES[name]() for name in ORDER]
+        self._book = AlertBook(site.thresholds.clear_s)
+        self._ctx = RuleContext(
+            thresholds=site.thresholds,
+            zones=build_zones(site.zones, frame),
+            remote_id_coverage=_remote_id_coverage(site, frame),
+        )
+        self._allowed = {
+            value.casefold() for entry in site.allow for value in (entry.serial, entry.icao) if value
+        }
+        self._last_now: float | None = None
+
+    def assess(self, tracks: Sequence[Track], now: float) -> tuple[list[Track], list[Alert]]:
+        """Classify ``tracks`` and apply the rules at ``now``.
+
+        Returns the tracks (input order) with ``cls``/``cls_confidence`` filled, and the alerts
+        raised, updated (swarm members) or resolved in this call.
+        """
+        self._last_now = now
+        classified: dict[int, Track] = {}
+        for track in sorted(tracks, key=lambda t: t.track_id):
+            cls, confidence = self._classifier.classify(track)
+            classified[track.track_id] = structs.replace(track, cls=cls, cls_confidence=confidence)
+        eligible = [t for t in classified.values() if self._rules_apply(t, now)]
+        findings: list[Finding] = []
+        for rule in self._rules:
+            findings.extend(rule.evaluate(eligible, self._ctx, now))
+        changed = self._book.update(findings, classified, now)
+        return [classified[t.track_id] for t in tracks], changed
+
+    def ack(self, alert_id: str, by: str, now: float) -> Alert | None:
+        """Operator acknowledges an open alert: state "acknowledged". None if the id is unknown."""
+        return self._book.ack(alert_id, by, now)
+
+    def alerts(self) -> list[Alert]:
+        """All alerts so far (latest state of each), newest last."""
+        return self._book.alerts()
+
+    def forget(self, track_ids: Iterable[int], now: float | None = None) -> list[Alert]:
+        """Tracks the tracker deleted: resolve their alerts at once and drop their state.
+
+        Returns the alerts it resolved (publish them with the step's ``changed``; ``assess`` does
+        not report them again). ``now`` defaults to the last ``assess`` time.
+        """
+        ids = set(track_ids)
+        at = now if now is not None else (self._last_now if self._last_now is not None else 0.0)
+        self._classifier.forget(ids)
+        for rule in self._rules:
+            rule.forget(ids)
+        return self._book.resolve_tracks(ids, at)
+
+    def _rules_apply(self, track: Track, now: float) -> bool:
+        return (
+            track.status in ASSESSED_STATUSES
+            and track.cls == "drone"
+            and not self._is_allowed(track)
+            and now - track.first_seen_at >= self.site.thresholds.min_track_age_s
+        )
+
+    def _is_allowed(self, track: Track) -> bool:
+        return track.identity is not None and track.identity.value.casefold() in self._allowed
+
+
+def _remote_id_coverage(site: Site, frame: SiteFrame) -> list[RemoteIdCoverage]:
+    coverage = []
+    for sensor in site.sensors:
+        if sensor.kind == "remoteid":
+            e, n, _ = frame.ground_to_enu(sensor.lat, sensor.lon, sensor.alt_m)
+            coverage.append(RemoteIdCoverage(e_m=float(e), n_m=float(n), range_m=sensor.range_m))
+    return coverage

@@ -1,0 +1,68 @@
+"""The rule registry: ``@rule("name")`` names a rule class and files it in ``RULES``.
+
+A rule is a small class, instantiated once per ``Assessor`` (so it may keep per-track timers),
+whose ``evaluate(tracks, ctx, now)`` returns the findings that hold now. It is given only the
+tracks rules apply to (confirmed/coasting drones, old enough, not allow-listed), in track_id
+order, and must iterate zones in site order so output is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from dronewatch.assess.finding import Finding
+from dronewatch.assess.zones import ZoneShape
+from dronewatch.config import Thresholds
+from dronewatch.model import Track
+
+
+@dataclass(frozen=True)
+class RemoteIdCoverage:
+    """Where a Remote ID receiver hears: a horizontal disc in site ENU."""
+
+    e_m: float
+    n_m: float
+    range_m: float
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What rules read besides tracks: thresholds, zones (site order), receiver coverage."""
+
+    thresholds: Thresholds
+    zones: Sequence[ZoneShape]
+    remote_id_coverage: Sequence[RemoteIdCoverage] = ()
+
+
+class Rule:
+    """Base of every rule. ``name`` is set by ``@rule``."""
+
+    name: str = ""
+
+    def evaluate(self, tracks: Sequence[Track], ctx: RuleContext, now: float) -> list[Finding]:
+        raise NotImplementedError
+
+    def forget(self, track_ids: Collection[int]) -> None:
+        """Drop per-track state of tracks the tracker deleted (stateless rules: nothing)."""
+
+
+RULES: dict[str, type[Rule]] = {}
+
+
+def rule(name: str) -> Callable[[type[Rule]], type[Rule]]:
+    """Class decorator: registers a rule under ``name`` (the name alerts carry)."""
+
+    def register(cls: type[Rule]) -> type[Rule]:
+        if name in RULES:
+            raise ValueError(f"rule {name!r} registered twice")
+        cls.name = name
+        RULES[name] = cls
+        return cls
+
+    return register
+
+
+def speed_mps(track: Track) -> float:
+    ve, vn, vu = track.vel_enu_mps
+    return float((ve * ve + vn * vn + vu * vu) ** 0.5)

@@ -1,0 +1,283 @@
+"""Evidence and history on a database: raw frames with their hash, track snapshots, alerts and
+the audit trail of every alert change (SQLAlchemy 2 Core + Alembic; SQLite WAL by default).
+
+Evidence is never rewritten: ``frames`` and ``alert_audit`` are insert-only, and an alert's
+state changes only through an update that also appends an audit row (who, when, from, to).
+Every call opens its own short transaction on a pooled connection, so FastAPI's threadpool
+and one asyncio writer can share a ``Store``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import StaticPool
+
+from dronewatch.model import Alert, AlertState, Frame, Track
+from dronewatch.store.tables import alert_audit, alerts, frames, track_snapshots
+
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SYSTEM = "system"  # who changed an alert when no person did
+
+_ENCODER = msgspec.json.Encoder()
+_ALERT_DECODER = msgspec.json.Decoder(Alert)
+
+
+def _make_engine(url: str, busy_timeout_ms: int) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.close()
+
+    return engine
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """The packaged migrations, optionally bound to an open connection."""
+    cfg = Config(str(ALEMBIC_INI))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _alert_row(alert: Alert) -> dict[str, Any]:
+    return {
+        "alert_id": alert.alert_id,
+        "rule": alert.rule,
+        "zone": alert.zone,
+        "severity": alert.severity,
+        "state": alert.state,
+        "track_id": alert.track_id,
+        "raised_at": alert.raised_at,
+        "updated_at": alert.updated_at,
+        "acked_by": alert.acked_by,
+        "json": _ENCODER.encode(alert).decode(),
+    }
+
+
+def _audit_row(
+    alert: Alert, at: float, by: str, change: str, from_state: AlertState | None, json_text: str
+) -> dict[str, Any]:
+    return {
+        "alert_id": alert.alert_id,
+        "at": at,
+        "by": by,
+        "change": change,
+        "from_state": from_state,
+        "to_state": alert.state,
+        "json": json_text,
+    }
+
+
+class Store:
+    """One database: ``Store("sqlite:///path.db")`` creates or migrates it to the newest schema."""
+
+    def __init__(self, url: str, busy_timeout_ms: int = 5000) -> None:
+        self.url = url
+        self.engine = _make_engine(url, busy_timeout_ms)
+        with self.engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+
+    # --- evidence ---------------------------------------------------------------------------
+
+    def add_frames(self, batch: Sequence[Frame]) -> list[str]:
+        """Keep frames exactly as received; returns their sha256 hex digests (in order)."""
+        if not batch:
+            return []
+        rows = [
+            {
+                "sensor_id": f.sensor_id,
+                "received_at": f.received_at,
+                "link": f.link,
+                "sha256": hashlib.sha256(f.data).hexdigest(),
+                "data": bytes(f.data),
+            }
+            for f in batch
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(insert(frames), rows)
+        return [str(r["sha256"]) for r in rows]
+
+    def frames(self, limit: int = 100, sha256: str | None = None) -> list[dict[str, Any]]:
+        """Stored frames, oldest first (``data`` as bytes)."""
+        q = select(frames).order_by(frames.c.id).limit(limit)
+        if sha256 is not None:
+            q = q.where(frames.c.sha256 == sha256)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # --- tracks -----------------------------------------------------------------------------
+
+    def add_tracks(self, tracks: Sequence[Track], at: float) -> None:
+        """Snapshot every track as it stood at ``at``."""
+        if not tracks:
+            return
+        rows = [
+            {
+                "track_id": t.track_id,
+                "at": at,
+                "lat": t.lat,
+                "lon": t.lon,
+                "alt_m": t.alt_m,
+                "cls": t.cls,
+                "identity": t.identity.key if t.identity is not None else None,
+                "status": t.status,
+                "json": _ENCODER.encode(t).decode(),
+            }
+            for t in tracks
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(insert(track_snapshots), rows)
+
+    def track_history(self, track_id: int, limit: int = 600) -> list[dict[str, Any]]:
+        """The newest ``limit`` snapshots of one track, oldest first:
+        ``{at, lat, lon, alt_m, cls, identity, status}``."""
+        c = track_snapshots.c
+        q = (
+            select(c.at, c.lat, c.lon, c.alt_m, c.cls, c.identity, c.status)
+            .where(c.track_id == track_id)
+            .order_by(c.at.desc(), c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        rows.reverse()
+        return rows
+
+    # --- alerts -----------------------------------------------------------------------------
+
+    def save_alerts(self, batch: Sequence[Alert]) -> int:
+        """Upsert each alert's current state; every new or changed alert appends an audit row
+        (at its ``updated_at``). Returns how many audit rows were written."""
+        if not batch:
+            return 0
+        latest: dict[str, Alert] = {}
+        for a in batch:  # the last word on an alert within one batch wins
+            latest[a.alert_id] = a
+        with self.engine.begin() as conn:
+            existing = {
+                r.alert_id: (r.state, r.json)
+                for r in conn.execute(
+                    select(alerts.c.alert_id, alerts.c.state, alerts.c.json).where(
+                        alerts.c.alert_id.in_(list(latest))
+                    )
+                )
+            }
+            new_rows: list[dict[str, Any]] = []
+            changed_rows: list[dict[str, Any]] = []
+            audit_rows: list[dict[str, Any]] = []
+            for a in latest.values():
+                row = _alert_row(a)
+                before = existing.get(a.alert_id)
+                if before is None:
+                    new_rows.append(row)
+                    audit_rows.append(_audit_row(a, a.updated_at, SYSTEM, "raised", None, row["json"]))
+                elif before[1] != row["json"]:
+                    changed = {k: v for k, v in row.items() if k != "alert_id"}
+                    changed_rows.append(changed | {"b_id": a.alert_id})
+                    by = a.acked_by if a.state == "acknowledged" and before[0] != a.state else None
+                    audit_rows.append(
+                        _audit_row(a, a.updated_at, by or SYSTEM, "updated", before[0], row["json"])
+                    )
+            if new_rows:
+                conn.execute(insert(alerts), new_rows)
+            if changed_rows:
+                # executemany: the SET columns are the row keys (all but the id)
+                conn.execute(update(alerts).where(alerts.c.alert_id == bindparam("b_id")), changed_rows)
+            if audit_rows:
+                conn.execute(insert(alert_audit), audit_rows)
+        return len(audit_rows)
+
+    def ack_alert(self, alert_id: str, by: str, at: float) -> Alert | None:
+        """Mark an open alert acknowledged by ``by`` at ``at`` and audit it. Unknown: None.
+        An alert that is not open is returned unchanged (nothing to acknowledge)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(alerts.c.state, alerts.c.json).where(alerts.c.alert_id == alert_id)
+            ).first()
+            if row is None:
+                return None
+            alert = _ALERT_DECODER.decode(row.json)
+            if alert.state != "open":
+                return alert
+            acked = msgspec.structs.replace(alert, state="acknowledged", acked_by=by, updated_at=at)
+            values: dict[str, Any] = _alert_row(acked)
+            done = conn.execute(
+                update(alerts)
+                .where(alerts.c.alert_id == alert_id, alerts.c.state == "open")
+                .values({k: v for k, v in values.items() if k != "alert_id"})
+            )
+            if done.rowcount != 1:  # someone else changed it in between
+                raise RuntimeError(f"alert {alert_id} changed during acknowledgement")
+            conn.execute(insert(alert_audit), [_audit_row(acked, at, by, "ack", "open", values["json"])])
+        return acked
+
+    def alerts(self, limit: int = 500, state: str | None = None) -> list[Alert]:
+        """Alerts, newest raised first, optionally only those in ``state``."""
+        q = select(alerts.c.json).order_by(alerts.c.raised_at.desc(), alerts.c.alert_id).limit(limit)
+        if state is not None:
+            q = q.where(alerts.c.state == state)
+        with self.engine.connect() as conn:
+            return [_ALERT_DECODER.decode(r.json) for r in conn.execute(q)]
+
+    def alert(self, alert_id: str) -> Alert | None:
+        with self.engine.connect() as conn:
+            text = conn.execute(select(alerts.c.json).where(alerts.c.alert_id == alert_id)).scalar()
+        return None if text is None else _ALERT_DECODER.decode(text)
+
+    def audit(self, limit: int = 500, alert_id: str | None = None) -> list[dict[str, Any]]:
+        """Audit rows, newest first: ``{id, alert_id, at, by, change, from_state, to_state}``."""
+        c = alert_audit.c
+        q = select(c.id, c.alert_id, c.at, c.by, c.change, c.from_state, c.to_state)
+        if alert_id is not None:
+            q = q.where(c.alert_id == alert_id)
+        q = q.order_by(c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # --- housekeeping -----------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        out: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for name, table in (
+                ("frames", frames),
+                ("track_snapshots", track_snapshots),
+                ("alerts", alerts),
+                ("alert_audit", alert_audit),
+            ):
+                out[name] = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+        return out
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

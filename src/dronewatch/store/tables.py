@@ -1,0 +1,85 @@
+"""The store's tables (SQLAlchemy Core), portable between SQLite and PostgreSQL.
+
+``frames`` and ``alert_audit`` are evidence: rows are inserted, never updated or deleted
+(the migration adds triggers that refuse it on SQLite). ``alerts`` holds each alert's current
+state; every change to it adds an ``alert_audit`` row. Instants are UTC epoch seconds (float).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+frames = Table(
+    "frames",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sensor_id", String(128), nullable=False),
+    Column("received_at", Float, nullable=False),
+    Column("link", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_frames_received_at", "received_at"),
+    Index("ix_frames_sha256", "sha256"),
+)
+
+track_snapshots = Table(
+    "track_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("track_id", Integer, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("alt_m", Float, nullable=False),
+    Column("cls", String(16), nullable=False),
+    Column("identity", String(256), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("json", Text, nullable=False),
+    Index("ix_track_snapshots_track_at", "track_id", "at"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("alert_id", String(256), primary_key=True),
+    Column("rule", String(64), nullable=False),
+    Column("zone", String(256), nullable=True),
+    Column("severity", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("track_id", Integer, nullable=False),
+    Column("raised_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("acked_by", String(256), nullable=True),
+    Column("json", Text, nullable=False),
+    Index("ix_alerts_raised_at", "raised_at"),
+    Index("ix_alerts_state", "state"),
+)
+
+alert_audit = Table(
+    "alert_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(256), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("by", String(256), nullable=False),
+    Column("change", String(16), nullable=False),  # "raised", "updated", "ack"
+    Column("from_state", String(16), nullable=True),
+    Column("to_state", String(16), nullable=False),
+    Column("json", Text, nullable=False),  # the alert after the change
+    Index("ix_alert_audit_alert_id", "alert_id"),
+)
+
+#: Tables whose rows are evidence: insert-only.
+INSERT_ONLY = ("frames", "alert_audit")

@@ -1,0 +1,39 @@
+"""TrackerConfig: every tracker tunable in one typed, frozen Struct (the site file's ``tracking:``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from msgspec import Meta, Struct
+
+from dronewatch.tracking.motion import NearlyConstantVelocity
+
+Pos = Annotated[float, Meta(gt=0)]
+Count = Annotated[int, Meta(ge=1)]
+
+
+class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Tracker settings. Times in seconds, distances in metres, chi² gates for 3 dof."""
+
+    motion: NearlyConstantVelocity = NearlyConstantVelocity()
+    gate_chi2: Pos = 16.0  # Mahalanobis gate (3 dof, ~99.9 %)
+    max_gate_m: Pos = 400.0  # cap of the coarse k-d tree pre-gate radius
+    batch_window_s: Pos = 0.4  # reports of one non-radar sensor this close in time form one batch
+    radar_batch_fraction: Annotated[float, Meta(gt=0, lt=1)] = 0.9  # a radar batch: this share of a scan
+    init_vel_sigma_mps: Pos = 25.0  # velocity uncertainty of a track born without velocity
+    reacquire_chi2: Pos = 64.0  # new track this close to a silent older one's prediction takes its id
+    radar_floor_sigma_m: Annotated[float, Meta(ge=0)] = 2.0  # added to radar plot sigma (close-range plots)
+    duplicate_m: Pos = 40.0  # a "spoof" offset below this is a duplicate track, merged into the older id
+    twin_m: Pos = 15.0  # two confirmed tracks this close over their shared history are one object
+    confirm_m: Count = 3  # M-of-N confirmation on non-cooperative scans ...
+    confirm_n: Count = 5
+    coop_confirm: Count = 2  # ... or this many cooperative (identity) reports
+    coast_s: Pos = 1.5  # confirmed track with no update this long is "coasting"
+    delete_s: Pos = 8.0  # confirmed track with no update this long is deleted
+    tentative_delete_s: Pos = 3.0  # tentative track with no update this long is deleted
+    conflict_chi2: Pos = 1.0  # an unbound identity this close to another identity's track joins it
+    spoof_after_s: Pos = 6.0  # identity track in radar cover, no radar update this long: find its radar track
+    spoof_vel_mps: Pos = 3.0  # velocity match between claimed and sensed
+    spoof_offset_std_m: Pos = 20.0  # stability of the claimed-sensed offset over the window
+    spoof_min_samples: Count = 4
+    rcs_alpha: Annotated[float, Meta(gt=0, le=1)] = 0.3  # RCS smoothing factor

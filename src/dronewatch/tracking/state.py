@@ -1,0 +1,146 @@
+"""The track table: every track's numeric state as rows of arrays, plus a small record of
+non-numeric facts (identity, sensors, class evidence) per track. Deleting a row leaves nothing.
+
+Rows are kept in track-id order (ids only grow), so iteration order is deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dronewatch.model import Geodetic, Identity
+
+HISTORY_LEN = 32
+
+
+@dataclass(slots=True)
+class TrackFacts:
+    """What a track carries besides numbers."""
+
+    sensors: set[str] = field(default_factory=set)
+    identity: Identity | None = None
+    other_identities: list[Identity] = field(default_factory=list)
+    operator: Geodetic | None = None
+    home: Geodetic | None = None
+    claimed: Geodetic | None = None
+    claimed_offset_m: float | None = None
+    last_broadcast: Geodetic | None = None  # the identity's latest self-reported position ...
+    last_broadcast_enu: tuple[float, float, float] | None = None  # ... in site ENU ...
+    last_broadcast_at: float | None = None  # ... and when
+    spoof_bound: bool = False  # identity was moved here from a phantom: far reports are claims only
+    class_votes: dict[str, float] = field(default_factory=dict)
+    rcs_dbsm: float | None = None
+
+
+class TrackTable:
+    """Arrays of N live tracks. Columns: see ``_COLUMNS``; history is a (N, K, 4) ring (t, e, n, u)."""
+
+    _COLUMNS = ("ids", "x", "P", "t_at", "first_seen_at", "last_update_at", "last_noncoop_at",
+                "updates", "hits", "scan_mark_at", "coop_updates", "confirmed", "hist", "hist_count")
+
+    def __init__(self) -> None:
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.x = np.zeros((0, 6))
+        self.P = np.zeros((0, 6, 6))
+        self.t_at = np.zeros(0)  # instant the state x, P refers to
+        self.first_seen_at = np.zeros(0)
+        self.last_update_at = np.zeros(0)
+        self.last_noncoop_at = np.zeros(0)  # last radar / local update (nan: never)
+        self.updates = np.zeros(0, dtype=np.int64)
+        self.hits = np.zeros(0, dtype=np.int64)  # bit ring of scan outcomes, newest in bit 0
+        self.scan_mark_at = np.zeros(0)  # start of the scan period the newest bit belongs to
+        self.coop_updates = np.zeros(0, dtype=np.int64)
+        self.confirmed = np.zeros(0, dtype=bool)
+        self.hist = np.zeros((0, HISTORY_LEN, 4))
+        self.hist_count = np.zeros(0, dtype=np.int64)
+        self.facts: dict[int, TrackFacts] = {}
+        self.next_id = 1
+        self._row: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def row(self, track_id: int) -> int | None:
+        return self._row.get(track_id)
+
+    def add(self, x: np.ndarray, P: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Append k new tentative tracks (x (k,6), P (k,6,6), at (k,)); returns their ids."""
+        k = x.shape[0]
+        ids = np.arange(self.next_id, self.next_id + k, dtype=np.int64)
+        self.next_id += k
+        new = {
+            "ids": ids, "x": x, "P": P, "t_at": at, "first_seen_at": at, "last_update_at": at,
+            "last_noncoop_at": np.full(k, np.nan), "updates": np.zeros(k, dtype=np.int64),
+            "hits": np.zeros(k, dtype=np.int64), "scan_mark_at": at.copy(),
+            "coop_updates": np.zeros(k, dtype=np.int64),
+            "confirmed": np.zeros(k, dtype=bool), "hist": np.zeros((k, HISTORY_LEN, 4)),
+            "hist_count": np.zeros(k, dtype=np.int64),
+        }
+        for name in self._COLUMNS:
+            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
+        n0 = len(self) - k
+        for j, tid in enumerate(ids.tolist()):
+            self._row[tid] = n0 + j
+            self.facts[tid] = TrackFacts()
+        return ids
+
+    def remove(self, rows: np.ndarray) -> list[int]:
+        """Delete rows (indices); returns the deleted track ids."""
+        if len(rows) == 0:
+            return []
+        keep = np.ones(len(self), dtype=bool)
+        keep[rows] = False
+        gone = self.ids[~keep].tolist()
+        for name in self._COLUMNS:
+            setattr(self, name, getattr(self, name)[keep])
+        for tid in gone:
+            del self.facts[tid]
+        self._row = {tid: i for i, tid in enumerate(self.ids.tolist())}
+        return gone
+
+    def adopt(self, old: int, new: int) -> None:
+        """Row ``old`` takes over the state and history of row ``new`` (a re-acquisition); new is
+        left for the caller to remove. Facts are merged; old's identity wins, new's become conflicts."""
+        for name in ("x", "P", "t_at", "last_update_at", "last_noncoop_at"):
+            getattr(self, name)[old] = getattr(self, name)[new]
+        self.hits[old] |= self.hits[new]
+        self.confirmed[old] |= self.confirmed[new]
+        self.updates[old] += self.updates[new]
+        self.coop_updates[old] += self.coop_updates[new]
+        hist = self.history(new)
+        for row in hist:
+            slot = self.hist_count[old] % HISTORY_LEN
+            self.hist[old, slot] = row
+            self.hist_count[old] += 1
+        fo, fn = self.facts[int(self.ids[old])], self.facts[int(self.ids[new])]
+        fo.sensors |= fn.sensors
+        for cls, votes in fn.class_votes.items():
+            fo.class_votes[cls] = fo.class_votes.get(cls, 0.0) + votes
+        fo.rcs_dbsm = fn.rcs_dbsm if fn.rcs_dbsm is not None else fo.rcs_dbsm
+        if fo.identity is None:
+            fo.identity, fo.other_identities = fn.identity, fn.other_identities
+            fo.operator, fo.home = fn.operator, fn.home
+            fo.last_broadcast, fo.last_broadcast_enu = fn.last_broadcast, fn.last_broadcast_enu
+            fo.last_broadcast_at = fn.last_broadcast_at
+        else:  # a second identity on one object: kept as a conflict
+            known = {i.key for i in (fo.identity, *fo.other_identities)}
+            fo.other_identities += [i for i in (fn.identity, *fn.other_identities)
+                                    if i is not None and i.key not in known]
+        fo.claimed, fo.claimed_offset_m = fn.claimed or fo.claimed, fn.claimed_offset_m or fo.claimed_offset_m
+
+    def record(self, rows: np.ndarray) -> None:
+        """Append the current (t, e, n, u) of rows to their history rings."""
+        slot = self.hist_count[rows] % HISTORY_LEN
+        self.hist[rows, slot, 0] = self.t_at[rows]
+        self.hist[rows, slot, 1:] = self.x[rows, :3]
+        self.hist_count[rows] += 1
+
+    def history(self, row: int) -> np.ndarray:
+        """(K, 4) oldest-first (t, e, n, u) of one row, K <= HISTORY_LEN."""
+        c = int(self.hist_count[row])
+        if c <= HISTORY_LEN:
+            return self.hist[row, :c].copy()
+        s = c % HISTORY_LEN
+        return np.concatenate([self.hist[row, s:], self.hist[row, :s]])

@@ -1,0 +1,42 @@
+"""Gating (k-d tree pre-gate + Mahalanobis) and global nearest neighbour assignment."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dronewatch.tracking.association import gnn
+from dronewatch.tracking.gating import gate
+
+
+def test_gate_keeps_only_pairs_inside_the_mahalanobis_gate() -> None:
+    tracks = np.array([[0.0, 0.0, 0.0], [100.0, 0.0, 0.0]])
+    cov = np.stack([np.diag([100.0, 1.0, 1.0]), np.eye(3)])  # track 0 is uncertain along east only
+    z = np.array([[30.0, 0.0, 0.0], [0.0, 30.0, 0.0], [101.0, 0.0, 0.0], [500.0, 0.0, 0.0]])
+    R = np.broadcast_to(np.eye(3), (4, 3, 3))
+    mi, ti, d2 = gate(tracks, cov, z, R, chi2=16.0, max_radius_m=300.0)
+    assert list(zip(mi.tolist(), ti.tolist(), strict=True)) == [(0, 0), (2, 1)]
+    assert np.isclose(d2[0], 900 / 101) and np.isclose(d2[1], 0.5)
+
+
+def test_gate_with_nothing() -> None:
+    mi, _, _ = gate(np.zeros((0, 3)), np.zeros((0, 3, 3)), np.ones((2, 3)), np.ones((2, 3, 3)), 9.0, 100.0)
+    assert len(mi) == 0
+
+
+def test_gnn_takes_the_globally_best_assignment_per_cluster() -> None:
+    # cluster 1: m0-t0 (1), m0-t1 (2), m1-t0 (2): greedy would take m0-t0 and leave m1; GNN: m0-t1, m1-t0
+    # cluster 2: m2-t2 only; m3 gates nothing
+    mi = np.array([0, 0, 1, 2])
+    ti = np.array([0, 1, 0, 2])
+    cost = np.array([1.0, 2.0, 2.0, 5.0])
+    am, at = gnn(4, 3, mi, ti, cost)
+    assert list(zip(am.tolist(), at.tolist(), strict=True)) == [(0, 1), (1, 0), (2, 2)]
+
+
+def test_gnn_scales_with_clusters_not_tracks() -> None:
+    n = 5000
+    rng = np.random.default_rng(0)
+    mi = np.arange(n)
+    ti = rng.permutation(n)
+    am, at = gnn(n, n, mi, ti, np.ones(n))
+    assert np.array_equal(am, mi) and np.array_equal(at, ti)
