@@ -132,6 +132,7 @@ function draw() {
   const points = [];
   const lines = [];
   for (const t of tracks.values()) {
+    if (t.status === "tentative") continue; // not yet confirmed: clutter until proven otherwise
     points.push({ type: "Feature", geometry: { type: "Point", coordinates: [t.lon, t.lat] },
       properties: { track_id: t.track_id, cls: t.cls, label: trackLabel(t), heading_deg: headingDeg(t) } });
     const trail = trails.get(t.track_id);
