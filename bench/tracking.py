@@ -1,0 +1,212 @@
+"""Benchmark: dronewatch's tracker beside Stone Soup on the anchor's seeded scenarios.
+
+Scenarios are made, and both trackers' outputs scored, by ../shared/bench/stonesoup_anchor.py
+(run with the anchor venv, bench/.venv-anchor). dronewatch's ScanTracker runs in a child process
+pinned to one core, so its timing and peak memory are its own.
+
+  full table (N = 10, 100, 1000 against Stone Soup; 10,000 dronewatch alone):
+    .venv/bin/python bench/tracking.py                      (add --reuse-anchor to reuse cached
+                                                             Stone Soup results in bench/out/)
+  dronewatch alone on any anchor scenario, output in the anchor's `est` format:
+    .venv/bin/python bench/tracking.py --scenario-in FILE.npz --est-out MINE.npz
+  then: bench/.venv-anchor/bin/python ../shared/bench/stonesoup_anchor.py \
+          --scenario-in FILE.npz --eval-tracks MINE.npz --out-dir OUT
+
+The tracker's settings come only from the scenario's stated sensor figures (meta: meas_sigma,
+pd, clutter_rate, area, dt); nothing depends on the seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dronewatch.tracking.scan_tracker import ScanConfig, ScanTracker
+
+ROOT = Path(__file__).resolve().parents[1]
+ANCHOR = ROOT / ".." / "shared" / "bench" / "stonesoup_anchor.py"
+ANCHOR_PY = ROOT / "bench" / ".venv-anchor" / "bin" / "python"
+OUT = ROOT / "bench" / "out"
+
+
+def config_from_meta(meta: dict[str, Any]) -> ScanConfig:
+    """Tracker settings from the scenario's stated sensor figures only."""
+    (e0, e1), (n0, n1) = meta["area"]
+    sigma = float(meta["meas_sigma"])
+    clutter_per_m2 = max(float(meta["clutter_rate"]), 1e-3) / ((e1 - e0) * (n1 - n0))
+    # a plane sensor's plots sit at u = 0: the 3-D clutter density is the 2-D one times the
+    # density of a plot's height residual (variance ~ 2 sigma^2) at zero
+    clutter_per_m3 = clutter_per_m2 / math.sqrt(2 * math.pi * 2 * sigma**2)
+    return ScanConfig(pd=float(meta["pd"]), clutter_per_m3=clutter_per_m3, area_m=(e0, e1, n0, n1))
+
+
+def run_dronewatch(det: np.ndarray, meta: dict[str, Any]) -> dict[str, Any]:
+    """Track the scenario's detections scan by scan; returns est rows, timing and counts."""
+    cfg = config_from_meta(meta)
+    trk = ScanTracker(cfg)
+    scans, dt, sigma = int(meta["scans"]), float(meta["dt"]), float(meta["meas_sigma"])
+    bounds = np.searchsorted(det[:, 0], np.arange(scans + 1), side="left")
+    R1 = np.eye(3) * sigma**2
+    est: list[np.ndarray] = []
+    per_scan: list[float] = []
+    # Stone Soup's SIAP needs each output track to have a state at every scan of its span: a track
+    # reported again after unreported coasting scans gets a new key (a new segment)
+    seg_key = np.zeros(0, dtype=np.int64)  # key per track id (index: id), 0 = none yet
+    last_k = np.zeros(0, dtype=np.int64)
+    next_key = 1
+    for k in range(scans):
+        started = time.perf_counter()
+        rows = det[bounds[k]:bounds[k + 1]]
+        z = np.column_stack([rows[:, 1], rows[:, 2], np.zeros(len(rows))])
+        R = np.broadcast_to(R1, (len(rows), 3, 3))
+        trk.step(z, R, k * dt)
+        ids, x = trk.reported()
+        if len(ids) and ids.max() >= len(seg_key):
+            grow = int(ids.max()) + 1 - len(seg_key) + 1024
+            seg_key = np.concatenate([seg_key, np.zeros(grow, dtype=np.int64)])
+            last_k = np.concatenate([last_k, np.full(grow, -2, dtype=np.int64)])
+        new = (seg_key[ids] == 0) | (last_k[ids] != k - 1)
+        seg_key[ids[new]] = np.arange(next_key, next_key + int(new.sum()))
+        next_key += int(new.sum())
+        last_k[ids] = k
+        per_scan.append(time.perf_counter() - started)
+        est.append(np.column_stack([np.full(len(ids), k), seg_key[ids], x[:, 0], x[:, 3], x[:, 1], x[:, 4]]))
+    total = float(sum(per_scan))
+    return dict(est=np.vstack(est) if est else np.zeros((0, 6)), sec_per_scan=total / scans,
+                sec_per_scan_max=max(per_scan), detections=int(len(det)),
+                detections_per_second=len(det) / total, stats=trk.stats,
+                peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+
+
+def alone(scenario_in: Path, est_out: Path, stats_out: Path | None) -> dict[str, Any]:
+    """dronewatch only, one core: scenario file in, `est` file (and optional stats JSON) out."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    with np.load(scenario_in) as f:
+        det, meta = f["det"], json.loads(str(f["meta"]))
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    res = run_dronewatch(det[np.argsort(det[:, 0], kind="stable")], meta)
+    np.savez_compressed(est_out, est=res.pop("est"))
+    res["rss_before_mib"] = rss0
+    if stats_out is not None:
+        stats_out.write_text(json.dumps(res))
+    return res
+
+
+def _anchor(args: list[str]) -> None:
+    subprocess.run([str(ANCHOR_PY), str(ANCHOR), *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def one_n(n: int, a: argparse.Namespace, sstrackers: list[str]) -> dict[str, Any]:
+    """Scenario, Stone Soup runs (cached), dronewatch run and scores for one N."""
+    d = OUT / "anchor" / f"N{n}_T{a.scans}_s{a.seed}_pd{a.pd:g}_c{a.clutter:g}_sg{a.sigma:g}"
+    d.mkdir(parents=True, exist_ok=True)
+    scen = d / f"scenario_N{n}_T{a.scans}_s{a.seed}.npz"
+    common = ["--n", str(n), "--scans", str(a.scans), "--seed", str(a.seed), "--pd", str(a.pd),
+              "--clutter", str(a.clutter), "--sigma", str(a.sigma), "--out-dir", str(d)]
+    if not scen.exists():
+        _anchor([*common, "--tracker", "none"])
+    row: dict[str, Any] = {"n": n}
+    for kind in sstrackers:
+        res_file = d / f"result_{kind}_N{n}_T{a.scans}_s{a.seed}.json"
+        if not (a.reuse_anchor and res_file.exists()):
+            print(f"  N={n}: running Stone Soup {kind} ...", file=sys.stderr, flush=True)
+            _anchor([*common, "--scenario-in", str(scen), "--tracker", kind])
+        rep = json.loads(res_file.read_text())
+        row[kind] = _figures(rep["metrics"]) | {
+            "sec_per_scan": rep["tracker"]["sec_per_scan_mean"],
+            "det_per_s": rep["tracker"]["detections_per_second"],
+            "peak_rss_mib": rep["tracker"]["peak_rss_mib"]}
+    est = d / f"dronewatch_N{n}.npz"
+    stats = d / f"dronewatch_N{n}_stats.json"
+    print(f"  N={n}: running dronewatch ...", file=sys.stderr, flush=True)
+    subprocess.run([sys.executable, __file__, "--scenario-in", str(scen), "--est-out", str(est),
+                    "--stats-out", str(stats)], check=True)
+    st = json.loads(stats.read_text())
+    mine: dict[str, Any] = {"sec_per_scan": st["sec_per_scan"], "det_per_s": st["detections_per_second"],
+                            "peak_rss_mib": st["peak_rss_mib"]}
+    if n <= a.score_max_n:
+        _anchor(["--scenario-in", str(scen), "--eval-tracks", str(est), "--out-dir", str(d)])
+        ev = json.loads((d / f"eval_dronewatch_N{n}.json").read_text())
+        mine |= _figures(ev["metrics"])
+    row["dronewatch"] = mine
+    return row
+
+
+def _figures(m: dict[str, Any]) -> dict[str, Any]:
+    return {"gospa": m["gospa"]["mean_from_scan5"], "id_switches": m["clearmot"]["id_switches"],
+            "mota": m["clearmot"]["MOTA"]}
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """Markdown table: one line per (N, tracker), then ratios dronewatch / Stone Soup."""
+    out = ["| N | tracker | GOSPA from scan 5 | ID switches | MOTA | s/scan | detections/s | peak RSS MiB |",
+           "|---|---|---|---|---|---|---|---|"]
+    ratios = ["", "| N | vs | GOSPA ratio | ID switches (dw / ss) | speed ratio (det/s) |", "|---|---|---|---|---|"]
+    for r in rows:
+        for kind in ("jpda-ehm", "gnn-kdtree", "dronewatch"):
+            if kind not in r:
+                continue
+            f = r[kind]
+            g = "-" if f.get("gospa") is None else f"{f['gospa']:.1f}"
+            ids = f.get("id_switches", "-")
+            mota = "-" if f.get("mota") is None else f"{f['mota']:.3f}"
+            out.append(f"| {r['n']} | {kind} | {g} | {ids} | {mota} | {f['sec_per_scan']:.4f} | "
+                       f"{f['det_per_s']:.0f} | {f['peak_rss_mib']:.0f} |")
+        mine = r["dronewatch"]
+        for kind in ("jpda-ehm", "gnn-kdtree"):
+            if kind in r and mine.get("gospa") is not None:
+                ss = r[kind]
+                ratios.append(f"| {r['n']} | {kind} | {mine['gospa'] / ss['gospa']:.3f} | "
+                              f"{mine['id_switches']} / {ss['id_switches']} | "
+                              f"{mine['det_per_s'] / ss['det_per_s']:.0f}x |")
+    return "\n".join(out + ratios)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scenario-in", type=Path, help="run dronewatch alone on this anchor scenario")
+    ap.add_argument("--est-out", type=Path, help="with --scenario-in: where to write `est`")
+    ap.add_argument("--stats-out", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, nargs="+", default=[10, 100, 1000])
+    ap.add_argument("--n-alone", type=int, nargs="*", default=[10_000],
+                    help="N run by dronewatch alone (timing and memory only)")
+    ap.add_argument("--scans", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pd", type=float, default=0.9)
+    ap.add_argument("--clutter", type=float, default=10.0)
+    ap.add_argument("--sigma", type=float, default=10.0)
+    ap.add_argument("--reuse-anchor", action="store_true",
+                    help="reuse Stone Soup results cached in bench/out/ (same N, seed, params)")
+    ap.add_argument("--score-max-n", type=int, default=1000, help="score dronewatch up to this N")
+    ap.add_argument("--json-out", type=Path, default=OUT / "tracking.json")
+    a = ap.parse_args(argv)
+    if a.scenario_in is not None:
+        if a.est_out is None:
+            ap.error("--scenario-in needs --est-out")
+        res = alone(a.scenario_in, a.est_out, a.stats_out)
+        print(json.dumps({k: v for k, v in res.items()}))
+        return
+    rows = []
+    for n in a.n:
+        sst = ["jpda-ehm", "gnn-kdtree"] if n <= 100 else ["gnn-kdtree"]
+        rows.append(one_n(n, a, sst))
+    for n in a.n_alone:
+        rows.append(one_n(n, a, []))
+    a.json_out.parent.mkdir(parents=True, exist_ok=True)
+    a.json_out.write_text(json.dumps(rows, indent=1))
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
