@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import sys
 import time
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dronewatch.config import ConfigError, Scenario, load_any, load_scenario, load_site, resolve_scenario
+from dronewatch.model import Alert, Update
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
@@ -80,7 +83,7 @@ def run(
 
 
 def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, speed: float,
-           udp: str | None, loop: bool) -> None:
+           udp: str | None, loop: bool, udp_link: str = "dw-report") -> None:
     import uvicorn
 
     from dronewatch.api import LiveState, create_app
@@ -100,35 +103,42 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     clock = {"now": time.time()}
     holder: dict[str, Pipeline] = {}
 
-    def ack(alert_id: str, by: str) -> object:
+    def ack(alert_id: str, by: str) -> Alert | None:
         return holder["p"].ack(alert_id, by, clock["now"])
 
-    live.set_ack_handler(ack)  # type: ignore[arg-type]
+    live.set_ack_handler(ack)
+    live.set_stats_source(lambda: holder["p"].stats() if "p" in holder else {})
 
     async def main() -> None:
         server = uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="warning"))
         tasks = [asyncio.create_task(server.serve())]
 
-        def on_update(update: object) -> None:
-            clock["now"] = update.at  # type: ignore[attr-defined]
-            live.apply(update)  # type: ignore[arg-type]
+        def on_update(update: Update) -> None:
+            clock["now"] = update.at
+            live.apply(update)
 
         if scen is not None:
             async def drive() -> None:
                 while True:
-                    sim = Simulation(scen)
-                    holder["p"] = Pipeline(site, sim.frame, store=store, bus=bus)
+                    # Live, the scenario starts now: times on screen and in the store are real,
+                    # and each pass gets its own alert ids in the shared store.
+                    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+                    sim = Simulation(msgspec.structs.replace(scen, start=started))
+                    prefix = started.strftime("%Y%m%dT%H%M%S-")
+                    holder["p"] = Pipeline(site, sim.frame, store=store, bus=bus, alert_id_prefix=prefix)
                     await run_live(holder["p"], sim, on_update, speed=speed)
                     console.print(f"scenario {scen.name} finished" + (", starting again" if loop else ""))
                     if not loop:
                         return
+                    gone = [t.track_id for t in live.tracks()]
+                    live.apply_and_publish(Update(at=sim.end_at, tracks=[], alerts=[], removed=gone), bus)
             tasks.append(asyncio.create_task(drive()))
         if udp is not None:
             from dronewatch.sources.udp import listen
 
             h, _, p = udp.rpartition(":")
             holder["p"] = Pipeline(site, store=store, bus=bus)
-            _, proto = await listen(h or "127.0.0.1", int(p), "udp", "dw-report")
+            _, proto = await listen(h or "127.0.0.1", int(p), "udp", udp_link)
 
             async def pump() -> None:
                 while True:
@@ -170,14 +180,16 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8080,
     db: Annotated[Path, typer.Option(help="SQLite file")] = Path("run/dronewatch.db"),
-    udp: Annotated[str, typer.Option(help="receive dronewatch Report frames on HOST:PORT")] = "127.0.0.1:4100",
+    udp: Annotated[str, typer.Option(help="receive frames as UDP datagrams on HOST:PORT")] = "127.0.0.1:4100",
+    udp_link: Annotated[str, typer.Option(help="what the datagrams hold: dw-report (JSON Reports), odid-pack "
+                                               "(ASTM F3411 message packs), odid-wifi-beacon, ...")] = "dw-report",
 ) -> None:
     """Serve a site: pipeline fed from the network, store and live console."""
     try:
         load_site(site)
     except ConfigError as err:
         raise _fail(err) from None
-    _serve(site, host, port, db, 1.0, udp, False)
+    _serve(site, host, port, db, 1.0, udp, False, udp_link)
 
 
 @app.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dronewatch.sources.remoteid  # noqa: F401  (registers the odid-* frame decoders)
 from dronewatch.assess import Assessor
@@ -37,12 +37,13 @@ class Pipeline:
         bus: Bus | None = None,
         tracker_config: TrackerConfig | None = None,
         snapshot_every_s: float = 1.0,
+        alert_id_prefix: str = "",
     ) -> None:
         self.site = site
         self.frame = frame or SiteFrame(site.origin.lat, site.origin.lon, site.origin.alt_m)
         self.decoder = FrameDecoder()
         self.tracker = Tracker(self.frame, site.sensors, tracker_config)
-        self.assessor = Assessor(site, self.frame)
+        self.assessor = Assessor(site, self.frame, alert_id_prefix=alert_id_prefix)
         self.store = store
         self.bus = bus
         self.subject = subject("update", site.name)
@@ -77,6 +78,11 @@ class Pipeline:
         if self.bus is not None:
             self.bus.publish(self.subject, update)
         return update
+
+    def stats(self) -> dict[str, Any]:
+        """Ingest figures: frames in, reports decoded, frames rejected by reason."""
+        return {"frames": self.frames_in, "reports": self.reports_in,
+                "rejected": dict(self.decoder.rejected)}
 
     def ack(self, alert_id: str, by: str, now: float) -> Alert | None:
         """An operator acknowledges an alert: assessment, store (audited) and bus all learn."""

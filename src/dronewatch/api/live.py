@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from dronewatch.bus import Bus, subject
 from dronewatch.config import Site
@@ -29,6 +30,14 @@ class LiveState:
         self._alerts: dict[str, Alert] = {}
         self._at: float | None = None
         self._ack_handler: AckHandler | None = None
+        self._stats: Callable[[], dict[str, Any]] | None = None
+
+    def set_stats_source(self, fn: Callable[[], dict[str, Any]]) -> None:
+        """Where ingest figures come from (the pipeline: frames, reports, rejects by reason)."""
+        self._stats = fn
+
+    def stats(self) -> dict[str, Any]:
+        return self._stats() if self._stats is not None else {}
 
     @property
     def subject(self) -> str:

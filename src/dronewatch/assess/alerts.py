@@ -31,8 +31,9 @@ _LIVE = ("open", "acknowledged")
 class AlertBook:
     """Every alert so far, and which are live, keyed by their finding's key."""
 
-    def __init__(self, clear_s: float) -> None:
+    def __init__(self, clear_s: float, id_prefix: str = "") -> None:
         self.clear_s = clear_s
+        self.id_prefix = id_prefix  # keeps ids unique across runs that share one store
         self._alerts: dict[str, Alert] = {}  # id -> latest version, in raise order
         self._live: dict[Key, str] = {}  # key -> id of its live alert
         self._last_true_at: dict[str, float] = {}  # id -> last time its condition held
@@ -87,7 +88,7 @@ class AlertBook:
 
     def _raise(self, finding: Finding, track: Track, now: float) -> Alert:
         alert = Alert(
-            alert_id=f"A{len(self._alerts) + 1:05d}",
+            alert_id=f"{self.id_prefix}A{len(self._alerts) + 1:05d}",
             rule=finding.rule,
             zone=finding.zone,
             severity=finding.severity,

@@ -30,11 +30,11 @@ ASSESSED_STATUSES = ("confirmed", "coasting")
 class Assessor:
     """Tracks -> classified tracks and alert changes, one call per pipeline step."""
 
-    def __init__(self, site: Site, frame: SiteFrame) -> None:
+    def __init__(self, site: Site, frame: SiteFrame, *, alert_id_prefix: str = "") -> None:
         self.site = site
         self._classifier = Classifier()
         self._rules: list[Rule] = [RULES[name]() for name in ORDER]
-        self._book = AlertBook(site.thresholds.clear_s)
+        self._book = AlertBook(site.thresholds.clear_s, alert_id_prefix)
         self._ctx = RuleContext(
             thresholds=site.thresholds,
             zones=build_zones(site.zones, frame),

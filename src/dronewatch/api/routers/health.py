@@ -15,6 +15,8 @@ router = APIRouter(prefix="/api/health", tags=["health"])
 def health(
     store: Store = Depends(get_store), live: LiveState = Depends(get_live), clock: Clock = Depends(get_clock)
 ) -> Response:
-    """``{"status": "ok", "counts": {table: rows, live_tracks, live_alerts}, "time", "picture_at"}``."""
+    """``{"status": "ok", "counts": {table: rows, live_tracks, live_alerts}, "ingest": {frames,
+    reports, rejected: {reason: n}}, "time", "picture_at"}``."""
     counts = store.counts() | {"live_tracks": len(live.tracks()), "live_alerts": len(live.alerts())}
-    return json_response({"status": "ok", "counts": counts, "time": clock(), "picture_at": live.at})
+    return json_response({"status": "ok", "counts": counts, "ingest": live.stats(), "time": clock(),
+                          "picture_at": live.at})
