@@ -18,6 +18,7 @@ from rich.table import Table
 
 from dronewatch.config import ConfigError, Scenario, load_any, load_scenario, load_site, resolve_scenario
 from dronewatch.model import Alert, Update
+from dronewatch.sources.threaded import ThreadedReader, parse_input
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
@@ -82,8 +83,30 @@ def run(
     out.print(f"files in {out_dir}/: alerts.jsonl tracks.jsonl truth.jsonl")
 
 
+def _readers(wifi: list[str], bluetooth: list[str], mavlink: list[str]) -> list[ThreadedReader]:
+    """Live Remote ID inputs, each in its own thread (they block on their device)."""
+    from functools import partial
+
+    from dronewatch.sources.remoteid import mavlink as mav
+    from dronewatch.sources.remoteid import readers as rd
+
+    out = []
+    for spec in wifi:
+        dev, sensor = parse_input(spec, "rid-wifi")
+        out.append(ThreadedReader(f"wifi:{dev}", partial(rd.wifi_monitor_frames, dev, sensor)))
+    for spec in bluetooth:
+        dev, sensor = parse_input(spec, "rid-bt")
+        index = int(dev.removeprefix("hci"))
+        out.append(ThreadedReader(f"bt:{dev}", partial(rd.hci_frames, index, sensor, extended=True)))
+    for spec in mavlink:
+        dev, sensor = parse_input(spec, "rid-mavlink")
+        out.append(ThreadedReader(f"mavlink:{dev}", partial(mav.mavlink_frames, dev, sensor)))
+    return out
+
+
 def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, speed: float,
-           udp: str | None, loop: bool, udp_link: str = "dw-report") -> None:
+           udp: str | None, loop: bool, udp_link: str = "dw-report",
+           readers: list[ThreadedReader] | None = None) -> None:
     import uvicorn
 
     from dronewatch.api import LiveState, create_app
@@ -140,11 +163,17 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
             holder["p"] = Pipeline(site, store=store, bus=bus)
             _, proto = await listen(h or "127.0.0.1", int(p), "udp", udp_link)
 
+            live_readers = [r.start() for r in readers or []]
+
             async def pump() -> None:
                 while True:
                     await asyncio.sleep(0.5)
                     now = time.time()
-                    on_update(holder["p"].step(proto.drain(), now))
+                    frames = proto.drain()
+                    for reader in live_readers:
+                        frames.extend(reader.drain())
+                    frames.sort(key=lambda f: f.received_at)
+                    on_update(holder["p"].step(frames, now))
             tasks.append(asyncio.create_task(pump()))
         while not server.started:
             await asyncio.sleep(0.05)
@@ -183,13 +212,21 @@ def serve(
     udp: Annotated[str, typer.Option(help="receive frames as UDP datagrams on HOST:PORT")] = "127.0.0.1:4100",
     udp_link: Annotated[str, typer.Option(help="what the datagrams hold: dw-report (JSON Reports), odid-pack "
                                                "(ASTM F3411 message packs), odid-wifi-beacon, ...")] = "dw-report",
+    wifi: Annotated[list[str] | None, typer.Option(
+        help="monitor-mode interface for Remote ID / DJI DroneID beacons: IFACE or IFACE@SENSOR_ID "
+             "(repeatable; needs root)")] = None,
+    bluetooth: Annotated[list[str] | None, typer.Option(help="Bluetooth controller scanned passively for "
+                                                             "Remote ID: hciN or hciN@SENSOR_ID (repeatable)")] = None,
+    mavlink: Annotated[list[str] | None, typer.Option(help="MAVLink OPEN_DRONE_ID_* source, e.g. "
+                                                           "udpin:0.0.0.0:14550@rid-2 (needs the "
+                                                           "'mavlink' extra)")] = None,
 ) -> None:
-    """Serve a site: pipeline fed from the network, store and live console."""
+    """Serve a site: pipeline fed from the network and local receivers, store and live console."""
     try:
         load_site(site)
     except ConfigError as err:
         raise _fail(err) from None
-    _serve(site, host, port, db, 1.0, udp, False, udp_link)
+    _serve(site, host, port, db, 1.0, udp, False, udp_link, _readers(wifi or [], bluetooth or [], mavlink or []))
 
 
 @app.command()
