@@ -48,6 +48,8 @@ def test_good_site_loads(tmp_path: Path) -> None:
         ("kind: radar", "kind: radar, colour: red", 9, "$.sensors[0]", "unknown field `colour`"),
         ("    severity: critical", "    circle: {lat: 51.5, lon: 0, radius_m: 5}", 4, "$.zones[0]",
          "exactly one of `polygon` or `circle`"),
+        ("    severity: critical", "    holes: [[[51.5561, -0.2795], [51.5561, -0.2794]]]", 4, "$.zones[0]",
+         "each of `holes` needs at least 3"),
     ],
 )
 def test_broken_site_names_file_line_field_expectation(

@@ -79,9 +79,9 @@ class Run:
                     if not z.floor_m <= row["alt_m"] <= z.ceiling_m:
                         continue
                     if z.polygon is not None:
-                        inside = Polygon([(lon, lat) for lat, lon in z.polygon]).contains(
-                            Point(row["lon"], row["lat"])
-                        )
+                        shape = Polygon([(lon, lat) for lat, lon in z.polygon],
+                                        [[(lon, lat) for lat, lon in h] for h in z.holes])
+                        inside = shape.contains(Point(row["lon"], row["lat"]))
                     else:
                         assert z.circle is not None
                         centre = {"lat": z.circle.lat, "lon": z.circle.lon, "alt_m": row["alt_m"]}
@@ -195,4 +195,5 @@ def test_zone_geometry_sane(stadium: Scenario) -> None:
     assert critical
     for z in critical:
         if z.polygon is not None:
-            assert shapely.is_valid(Polygon([(lon, lat) for lat, lon in z.polygon]))
+            shape = Polygon([(lon, lat) for lat, lon in z.polygon], [[(lon, lat) for lat, lon in h] for h in z.holes])
+            assert shapely.is_valid(shape)

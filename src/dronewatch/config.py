@@ -58,11 +58,13 @@ class Circle(_Strict, frozen=True):
 
 
 class Zone(_Strict, frozen=True):
-    """A protected volume: polygon ([[lat, lon], ...]) or circle, between floor and ceiling."""
+    """A protected volume: polygon ([[lat, lon], ...], optionally with holes) or circle, between
+    floor and ceiling."""
 
     name: str
     polygon: list[tuple[Lat, Lon]] | None = None
     circle: Circle | None = None
+    holes: list[list[tuple[Lat, Lon]]] = []  # areas cut out of the polygon (a stand's pitch)
     floor_m: float = 0.0
     ceiling_m: float = 400.0
     severity: Severity = "warning"
@@ -72,6 +74,10 @@ class Zone(_Strict, frozen=True):
             raise ValueError("exactly one of `polygon` or `circle` is required")
         if self.polygon is not None and len(self.polygon) < 3:
             raise ValueError("`polygon` needs at least 3 [lat, lon] points")
+        if self.holes and self.polygon is None:
+            raise ValueError("`holes` only go with a `polygon`")
+        if any(len(h) < 3 for h in self.holes):
+            raise ValueError("each of `holes` needs at least 3 [lat, lon] points")
         if self.ceiling_m <= self.floor_m:
             raise ValueError("`ceiling_m` must be above `floor_m`")
 

@@ -23,14 +23,19 @@ def _ring(frame: SiteFrame, lat: float, lon: float, radius_m: float, points: int
     return ring
 
 
-def _zone_ring(frame: SiteFrame, zone: Zone) -> list[list[float]]:
-    if zone.circle is not None:
-        return _ring(frame, zone.circle.lat, zone.circle.lon, zone.circle.radius_m)
-    assert zone.polygon is not None
-    ring = [[lon, lat] for lat, lon in zone.polygon]
+def _closed(points: list[tuple[float, float]]) -> list[list[float]]:
+    ring = [[lon, lat] for lat, lon in points]
     if ring[0] != ring[-1]:
         ring.append(ring[0])
     return ring
+
+
+def _zone_rings(frame: SiteFrame, zone: Zone) -> list[list[list[float]]]:
+    """GeoJSON Polygon coordinates: the outer ring, then any holes."""
+    if zone.circle is not None:
+        return [_ring(frame, zone.circle.lat, zone.circle.lon, zone.circle.radius_m)]
+    assert zone.polygon is not None
+    return [_closed(zone.polygon), *(_closed(h) for h in zone.holes)]
 
 
 def site_geojson(site: Site) -> dict[str, Any]:
@@ -40,7 +45,7 @@ def site_geojson(site: Site) -> dict[str, Any]:
     zones = [
         {
             "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [_zone_ring(frame, z)]},
+            "geometry": {"type": "Polygon", "coordinates": _zone_rings(frame, z)},
             "properties": {"name": z.name, "severity": z.severity, "floor_m": z.floor_m,
                            "ceiling_m": z.ceiling_m},
         }

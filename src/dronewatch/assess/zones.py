@@ -98,10 +98,14 @@ def _area(zone: Zone, frame: SiteFrame) -> BaseGeometry:
         e, n, _ = frame.ground_to_enu(zone.circle.lat, zone.circle.lon, 0.0)
         return Point(float(e), float(n)).buffer(zone.circle.radius_m, quad_segs=_CIRCLE_QUAD_SEGS)
     assert zone.polygon is not None  # Zone guarantees exactly one of polygon / circle
-    lat = np.array([p[0] for p in zone.polygon], dtype=float)
-    lon = np.array([p[1] for p in zone.polygon], dtype=float)
-    e, n, _ = frame.ground_to_enu(lat, lon, np.zeros_like(lat))
-    polygon = Polygon(np.column_stack([e, n]))
+
+    def ring(points: list[tuple[float, float]]) -> np.ndarray:
+        lat = np.array([p[0] for p in points], dtype=float)
+        lon = np.array([p[1] for p in points], dtype=float)
+        e, n, _ = frame.ground_to_enu(lat, lon, np.zeros_like(lat))
+        return np.column_stack([e, n])
+
+    polygon = Polygon(ring(zone.polygon), [ring(h) for h in zone.holes])
     return polygon if polygon.is_valid else shapely.make_valid(polygon)
 
 
