@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dronewatch.config import SensorSpec
-from dronewatch.geo import SiteFrame
-from dronewatch.model import Frame, Geodetic, Identity, Report
-from dronewatch.sources.sim.sensors import Broadcasts, SimObject, report_frame
-from dronewatch.sources.sim.truth import TruthTable
+from dronewatch.model import Geodetic, Identity, Report
+from dronewatch.sources.sim.sensors import CooperativeReceiver, SimObject
 
 LATENCY_S = 0.1
 H_NOISE_M = 5.0
@@ -23,48 +20,21 @@ H_SIGMA_M = 10.0
 V_SIGMA_M = 15.0
 
 
-class AdsbModel:
+class AdsbModel(CooperativeReceiver):
     """One ADS-B receiver."""
 
-    def __init__(
-        self,
-        spec: SensorSpec,
-        frame: SiteFrame,
-        truth: TruthTable,
-        objects: list[SimObject],
-        seed: np.random.SeedSequence,
-        start_at: float,
-        end_at: float,
-    ) -> None:
-        self.sensor_id = spec.id
-        self.spec = spec
-        self.frame = frame
-        self.truth = truth
-        self.objects = [o for o in objects if o.adsb is not None]
-        self.pos_enu = np.array(frame.ground_to_enu(spec.lat, spec.lon, spec.alt_m), dtype=float)
-        self.broadcasts = Broadcasts(len(self.objects), spec.rate_hz, start_at, end_at, seed)
-        self.seq = 0
+    noise_m = (H_NOISE_M, H_NOISE_M, V_NOISE_M)
 
-    def frames_until(self, to_at: float) -> list[Frame]:
-        out: list[Frame] = []
-        for j, at, rng in self.broadcasts.due(to_at):
-            lost = rng.random() < self.spec.loss
-            noise = rng.standard_normal(3) * (H_NOISE_M, H_NOISE_M, V_NOISE_M)
-            obj = self.objects[j]
-            s = self.truth.state_of(obj.row, at)
-            if s is None or lost or np.linalg.norm(s[:3] - self.pos_enu) > self.spec.range_m:
-                continue
-            out.append(report_frame(self._report(obj, at, s, noise)))
-        return out
+    def hears(self, obj: SimObject) -> bool:
+        return obj.adsb is not None
 
-    def _report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
+    def report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
         adsb = obj.adsb
         assert adsb is not None
         e, n, u = s[:3] + noise
         lat, lon, hae = self.frame.to_geodetic(float(e), float(n), float(u))
-        self.seq += 1
         return Report(
-            report_id=f"{self.sensor_id}:{self.seq}",
+            report_id=self.next_report_id(),
             sensor_id=self.sensor_id,
             sensor_kind="adsb",
             measured_at=at,

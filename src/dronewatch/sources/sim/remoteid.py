@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dronewatch.config import SensorSpec
-from dronewatch.geo import SiteFrame
 from dronewatch.model import Frame, Geodetic, Identity, Report
 from dronewatch.sources.remoteid.encode import report_frame as beacon_frame
-from dronewatch.sources.sim.sensors import Broadcasts, SimObject
-from dronewatch.sources.sim.truth import TruthTable
+from dronewatch.sources.sim.sensors import CooperativeReceiver, SimObject
 
 LATENCY_S = 0.02
 H_NOISE_M = 1.5
@@ -33,41 +30,18 @@ def encode(report: Report) -> Frame:
     return beacon_frame(report)
 
 
-class RemoteIdModel:
+class RemoteIdModel(CooperativeReceiver):
     """One Remote ID receiver."""
 
-    def __init__(
-        self,
-        spec: SensorSpec,
-        frame: SiteFrame,
-        truth: TruthTable,
-        objects: list[SimObject],
-        seed: np.random.SeedSequence,
-        start_at: float,
-        end_at: float,
-    ) -> None:
-        self.sensor_id = spec.id
-        self.spec = spec
-        self.frame = frame
-        self.truth = truth
-        self.objects = [o for o in objects if o.remote_id is not None]
-        self.pos_enu = np.array(frame.ground_to_enu(spec.lat, spec.lon, spec.alt_m), dtype=float)
-        self.broadcasts = Broadcasts(len(self.objects), spec.rate_hz, start_at, end_at, seed)
-        self.seq = 0
+    noise_m = (H_NOISE_M, H_NOISE_M, V_NOISE_M)
 
-    def frames_until(self, to_at: float) -> list[Frame]:
-        out: list[Frame] = []
-        for j, at, rng in self.broadcasts.due(to_at):
-            lost = rng.random() < self.spec.loss
-            noise = rng.standard_normal(3) * (H_NOISE_M, H_NOISE_M, V_NOISE_M)
-            obj = self.objects[j]
-            s = self.truth.state_of(obj.row, at)
-            if s is None or lost or np.linalg.norm(s[:3] - self.pos_enu) > self.spec.range_m:
-                continue
-            out.append(encode(self._report(obj, at, s, noise)))
-        return out
+    def hears(self, obj: SimObject) -> bool:
+        return obj.remote_id is not None
 
-    def _report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
+    def encode(self, report: Report) -> Frame:
+        return encode(report)
+
+    def report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
         rid = obj.remote_id
         assert rid is not None
         e, n, u = s[:3] + np.asarray(obj.remote_id_offset_enu_m) + noise
@@ -81,9 +55,8 @@ class RemoteIdModel:
                 h_sigma_m=H_SIGMA_M,
                 v_sigma_m=V_SIGMA_M,
             )
-        self.seq += 1
         return Report(
-            report_id=f"{self.sensor_id}:{self.seq}",
+            report_id=self.next_report_id(),
             sensor_id=self.sensor_id,
             sensor_kind="remoteid",
             measured_at=at,

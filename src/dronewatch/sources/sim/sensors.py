@@ -13,8 +13,10 @@ from typing import Protocol
 import msgspec
 import numpy as np
 
-from dronewatch.config import AdsbSpec, ObjectSpec, RemoteIdSpec
+from dronewatch.config import AdsbSpec, ObjectSpec, RemoteIdSpec, SensorSpec
+from dronewatch.geo import SiteFrame
 from dronewatch.model import REPORT_ENCODER, Frame, Report
+from dronewatch.sources.sim.truth import TruthTable
 
 LINK = "dw-report"
 
@@ -100,4 +102,57 @@ class Broadcasts:
                 out.append((j, at, self.rngs[j]))
                 self.next_m[j] += 1
         out.sort(key=lambda d: (d[1], d[0]))  # time order: report sequence numbers never depend on steps
+        return out
+
+
+class CooperativeReceiver:
+    """A receiver of what aircraft broadcast about themselves (Remote ID, ADS-B): for every
+    object it hears (``hears``), a message every ``1 / rate_hz`` s while within ``range_m``,
+    lost with probability ``loss``, with GNSS-like noise (``noise_m``: east, north, up 1-sigma).
+    Subclasses say which objects broadcast, what the message says and how it is encoded."""
+
+    noise_m: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def __init__(
+        self,
+        spec: SensorSpec,
+        frame: SiteFrame,
+        truth: TruthTable,
+        objects: list[SimObject],
+        seed: np.random.SeedSequence,
+        start_at: float,
+        end_at: float,
+    ) -> None:
+        self.sensor_id = spec.id
+        self.spec = spec
+        self.frame = frame
+        self.truth = truth
+        self.objects = [o for o in objects if self.hears(o)]
+        self.pos_enu = np.array(frame.ground_to_enu(spec.lat, spec.lon, spec.alt_m), dtype=float)
+        self.broadcasts = Broadcasts(len(self.objects), spec.rate_hz, start_at, end_at, seed)
+        self.seq = 0
+
+    def hears(self, obj: SimObject) -> bool:
+        raise NotImplementedError
+
+    def report(self, obj: SimObject, at: float, state: np.ndarray, noise: np.ndarray) -> Report:
+        raise NotImplementedError
+
+    def encode(self, report: Report) -> Frame:
+        return report_frame(report)
+
+    def next_report_id(self) -> str:
+        self.seq += 1
+        return f"{self.sensor_id}:{self.seq}"
+
+    def frames_until(self, to_at: float) -> list[Frame]:
+        out: list[Frame] = []
+        for j, at, rng in self.broadcasts.due(to_at):
+            lost = rng.random() < self.spec.loss
+            noise = rng.standard_normal(3) * self.noise_m
+            obj = self.objects[j]
+            s = self.truth.state_of(obj.row, at)
+            if s is None or lost or np.linalg.norm(s[:3] - self.pos_enu) > self.spec.range_m:
+                continue
+            out.append(self.encode(self.report(obj, at, s, noise)))
         return out
