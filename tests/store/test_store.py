@@ -14,11 +14,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError
-from store_factories import make_alert, make_track
 
 from dronewatch.model import Frame
 from dronewatch.store import Store
 from dronewatch.store.tables import metadata
+from factories import make_alert, make_track
 
 BCN_SHA256 = "86602b63244326adf6e909c140af1aae7d7e729c81ab2e2273302de058765a1f"  # remoteid/MANIFEST.md
 

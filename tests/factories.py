@@ -1,4 +1,4 @@
-"""Builders for Track / Alert messages used by the store tests."""
+"""Builders for Track / Alert messages shared by the store and API tests."""
 
 from __future__ import annotations
 
