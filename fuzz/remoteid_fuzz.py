@@ -63,6 +63,7 @@ def main() -> None:
             if err.reason == "decoder fault":
                 raise
 
+    atheris.instrument_all()  # coverage feedback from the decoders' Python code
     atheris.Setup([sys.argv[0], *sys.argv[2:]], one)
     atheris.Fuzz()
 
