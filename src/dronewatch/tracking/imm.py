@@ -58,9 +58,17 @@ class MotionModel(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True)
 
 
 def default_models() -> tuple[MotionModel, ...]:
-    """Small-drone set: steady (CV, low noise), manoeuvre (CV, high noise), near-hover."""
-    return (MotionModel(q_h=0.1, q_v=0.05), MotionModel(q_h=8.0, q_v=2.0),
-            MotionModel(q_h=0.1, q_v=0.05, hover_tau_s=2.0))
+    """Steady flight (CV, low noise) and coordinated turns left and right at 6 deg/s (a drone's
+    or light aircraft's rate-one-ish turn; the turn models' own noise covers 3-10 deg/s)."""
+    return (MotionModel(q_h=0.02, q_v=0.02), MotionModel(q_h=1.0, q_v=0.5, turn_rate_dps=6.0),
+            MotionModel(q_h=1.0, q_v=0.5, turn_rate_dps=-6.0))
+
+
+def drone_models() -> tuple[MotionModel, ...]:
+    """Small-drone set: the default three plus near-hover (velocity decays over 2 s) and a
+    high-noise CV for abrupt manoeuvres (braking, climbs)."""
+    return (*default_models(), MotionModel(q_h=0.1, q_v=0.05, hover_tau_s=2.0),
+            MotionModel(q_h=8.0, q_v=2.0))
 
 
 def default_switching(n_models: int, stay: float = 0.95) -> Arr:
@@ -71,22 +79,51 @@ def default_switching(n_models: int, stay: float = 0.95) -> Arr:
     return np.full((n_models, n_models), off) + np.eye(n_models) * (stay - off)
 
 
+def inv3(S: Arr) -> tuple[Arr, Arr]:
+    """Inverse and log-determinant of many symmetric positive-definite 3x3 matrices (K,3,3), by
+    the adjugate: elementwise over K, much faster than a LAPACK call per matrix at this size."""
+    a, b, c = S[:, 0, 0], S[:, 0, 1], S[:, 0, 2]
+    d, e, f = S[:, 1, 1], S[:, 1, 2], S[:, 2, 2]
+    A, B, C = d * f - e * e, c * e - b * f, b * e - c * d
+    det = a * A + b * B + c * C
+    inv = np.empty_like(S)
+    inv[:, 0, 0], inv[:, 0, 1], inv[:, 0, 2] = A, B, C
+    inv[:, 1, 0], inv[:, 1, 1], inv[:, 1, 2] = B, a * f - c * c, b * c - a * e
+    inv[:, 2, 0], inv[:, 2, 1], inv[:, 2, 2] = C, b * c - a * e, a * d - b * b
+    inv /= det[:, None, None]
+    return inv, np.log(det)
+
+
+def mahalanobis2(nu: Arr, Sinv: Arr) -> Arr:
+    """Squared Mahalanobis lengths of residuals nu (K,3) under inverse covariances Sinv (K,3,3)."""
+    return np.einsum("ki,kij,kj->k", nu, Sinv, nu)
+
+
 def mix(xm: Arr, Pm: Arr, mu: Arr, trans: Arr) -> tuple[Arr, Arr, Arr]:
     """IMM interaction. xm (r,N,6), Pm (r,N,6,6), mu (N,r), trans (r,r) -> mixed x0, P0 and the
     predicted model probabilities c (N,r)."""
+    r, n = xm.shape[0], xm.shape[1]
     c = mu @ trans  # (N,r): c_j = sum_i p_ij mu_i
     w = mu[:, :, None] * trans[None, :, :] / np.maximum(c[:, None, :], 1e-300)  # (N,i,j) mu_i|j
-    x0 = np.einsum("nij,ink->jnk", w, xm)
-    P0 = np.einsum("nij,inkl->jnkl", w, Pm)
-    for j in range(xm.shape[0]):
-        d = xm - x0[j][None]  # (r,N,6)
-        P0[j] += np.einsum("ni,inkl->nkl", w[:, :, j], d[:, :, :, None] * d[:, :, None, :])
-    return x0, P0, c
+    wt = w.transpose(0, 2, 1)  # (N,j,i)
+    d = (xm - xm[0][None]).transpose(1, 0, 2)  # (N,i,6): means relative to model 0 (small numbers)
+    dx0 = wt @ d  # (N,j,6)
+    E = (Pm.transpose(1, 0, 2, 3) + d[:, :, :, None] * d[:, :, None, :]).reshape(n, r, 36)
+    P0 = (wt @ E).reshape(n, r, 6, 6) - dx0[:, :, :, None] * dx0[:, :, None, :]
+    x0 = dx0 + xm[0][:, None, :]
+    return x0.transpose(1, 0, 2), P0.transpose(1, 0, 2, 3), c
 
 
 def predict(models: tuple[MotionModel, ...], x0: Arr, P0: Arr, dt: Arr) -> tuple[Arr, Arr]:
     """Each model predicts its own mixed state over (N,) dt -> (r,N,6), (r,N,6,6)."""
     xs, Ps = np.empty_like(x0), np.empty_like(P0)
+    if len(dt) and np.all(dt == dt[0]):  # one scan interval for all (the usual case): one F, one Q
+        step = dt[:1]
+        for j, m in enumerate(models):
+            F1, Q1 = m.transition(step)[0], m.noise(step)[0]
+            xs[j] = x0[j] @ F1.T
+            Ps[j] = F1 @ P0[j] @ F1.T + Q1
+        return xs, Ps
     for j, m in enumerate(models):
         F = m.transition(dt)
         xs[j] = np.einsum("nij,nj->ni", F, x0[j])
@@ -102,6 +139,19 @@ def combine(xm: Arr, Pm: Arr, mu: Arr) -> tuple[Arr, Arr]:
     return x, P
 
 
+def combine_mean(xm: Arr, mu: Arr) -> Arr:
+    """Mean of the model mixture only: (N,6)."""
+    return np.einsum("nr,rnk->nk", mu, xm)
+
+
+def combine_position(xm: Arr, Pm: Arr, mu: Arr) -> tuple[Arr, Arr]:
+    """Mixture mean (N,6) and the position block of its covariance (N,3,3) (what gating needs)."""
+    x = np.einsum("nr,rnk->nk", mu, xm)
+    d = xm[:, :, :3] - x[None, :, :3]
+    P = np.einsum("nr,rnkl->nkl", mu, Pm[:, :, :3, :3] + d[:, :, :, None] * d[:, :, None, :])
+    return x, P
+
+
 def update_position(xm: Arr, Pm: Arr, c: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr, Arr, Arr]:
     """Kalman update of every model with a position z (N,3), R (N,3,3).
 
@@ -113,12 +163,11 @@ def update_position(xm: Arr, Pm: Arr, c: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr,
     for j in range(r):
         S = Pm[j][:, :3, :3] + R
         nu = z - xm[j][:, :3]
-        Sinv = np.linalg.inv(S)
+        Sinv, logdet = inv3(S)
         K = Pm[j][:, :, :3] @ Sinv  # (N,6,3)
         xo[j] = xm[j] + np.einsum("nij,nj->ni", K, nu)
         Po[j] = Pm[j] - K @ Pm[j][:, :3, :]
-        d2 = np.einsum("ni,nij,nj->n", nu, Sinv, nu)
-        _, logdet = np.linalg.slogdet(S)
+        d2 = mahalanobis2(nu, Sinv)
         loglik[:, j] = -0.5 * (d2 + logdet + 3 * _LOG2PI)
     top = loglik.max(axis=1, keepdims=True)
     w = c * np.exp(loglik - top)

@@ -9,7 +9,7 @@ is taken parallel to the site's (error < 0.2 m at 1 km from the origin). Range r
 Geodetic self-reports (Remote ID, ADS-B): ``alt_m`` is height above the ellipsoid
 (``SiteFrame.to_enu``); ``h_sigma_m``/``v_sigma_m`` give R; a stated velocity becomes a second
 observation. With no altitude the vertical variance is made huge. LocalEnu is used as is.
-Bearings are not used yet (``valid`` is False for them).
+Bearings do not reach this module: ``bearings.fixes`` first triangulates them into LocalEnu fixes.
 """
 
 from __future__ import annotations

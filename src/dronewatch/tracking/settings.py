@@ -36,4 +36,6 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     spoof_vel_mps: Pos = 3.0  # velocity match between claimed and sensed
     spoof_offset_std_m: Pos = 20.0  # stability of the claimed-sensed offset over the window
     spoof_min_samples: Count = 4
+    bearing_max_range_m: Pos = 5000.0  # a bearing crossing farther than this from its sensors is dropped
+    bearing_default_alt_m: float = 50.0  # height of a fix from bearings without elevation (site ENU u)
     rcs_alpha: Annotated[float, Meta(gt=0, le=1)] = 0.3  # RCS smoothing factor

@@ -13,9 +13,10 @@ import numpy as np
 
 from dronewatch.config import SensorSpec
 from dronewatch.geo import SiteFrame
-from dronewatch.model import Geodetic, LocalEnu, Radar, Report, Track
+from dronewatch.model import Bearing, Geodetic, LocalEnu, Radar, Report, Track
 from dronewatch.tracking import management
 from dronewatch.tracking.association import gnn
+from dronewatch.tracking.bearings import fixes
 from dronewatch.tracking.gating import coarse_pairs, coarse_radius_m, mahalanobis2
 from dronewatch.tracking.identity import Coverage, add_claimer, find_duplicates, find_spoofs, rebind
 from dronewatch.tracking.measurement import Observations, kalman_update, observe
@@ -75,7 +76,16 @@ class Tracker:
     # --- public face ------------------------------------------------------------------------
 
     def process(self, reports: Sequence[Report], now: float) -> None:
-        """Fold reports (measured_at <= now) into the tracks, then confirm/rebind/delete at ``now``."""
+        """Fold reports (measured_at <= now) into the tracks, then confirm/rebind/delete at ``now``.
+
+        Bearing-only reports of two sensors within ``batch_window_s`` (in the same call) are
+        triangulated into position fixes first (``bearings.fixes``); unpaired bearings are skipped."""
+        bearing_reps = [r for r in reports if isinstance(r.measurement, Bearing)]
+        if bearing_reps:
+            made = fixes(bearing_reps, self._sensor_enu, self.cfg.batch_window_s, self.cfg.bearing_max_range_m,
+                         self.cfg.bearing_default_alt_m)
+            self.skipped += len(bearing_reps) - 2 * len(made)
+            reports = [r for r in reports if not isinstance(r.measurement, Bearing)] + made
         for batch in _batches(reports, self._window_s, self.cfg.batch_window_s):
             self._scan(batch)
         self._manage(now)
