@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest system-deps venv clean bench
+.PHONY: demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-tracking
 
 demo: $(STAMP)
 	$(BIN)/dronewatch demo
@@ -35,8 +35,24 @@ pytest: $(STAMP) system-deps
 
 test: system-deps $(STAMP) lint typecheck pytest
 
+pytest-slow: $(STAMP) system-deps
+	$(BIN)/pytest -m slow
+
+# Benchmarks print ratios against their anchors, measured in the same run (docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python bench/scenario_speed.py
+
+bench-remoteid: $(STAMP)
+	$(BIN)/python bench/remoteid_decode.py
+
+ANCHOR_VENV := bench/.venv-anchor
+$(ANCHOR_VENV)/.installed:
+	$(PY) -m venv $(ANCHOR_VENV)
+	$(ANCHOR_VENV)/bin/pip install -q stonesoup==1.9.1 scipy numpy
+	touch $@
+
+bench-tracking: $(STAMP) $(ANCHOR_VENV)/.installed
+	$(BIN)/python bench/tracking.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
