@@ -1,8 +1,9 @@
 """Benchmark: dronewatch's tracker beside Stone Soup on the anchor's seeded scenarios.
 
 Scenarios are made, and both trackers' outputs scored, by ../shared/bench/stonesoup_anchor.py
-(run with the anchor venv, bench/.venv-anchor). dronewatch's ScanTracker runs in a child process
-pinned to one core, so its timing and peak memory are its own.
+(run with the anchor venv, bench/.venv-anchor). dronewatch's tracker - the product's ``Tracker``,
+fed each scan through ``Tracker.process_plots`` (the scan step ``Tracker.process`` runs for
+Reports) - runs in a child process pinned to one core, so its timing and peak memory are its own.
 
   full table (N = 10, 100, 1000 against Stone Soup; 10,000 dronewatch alone):
     .venv/bin/python bench/tracking.py                      (add --reuse-anchor to reuse cached
@@ -31,7 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from dronewatch.tracking.scan_tracker import ScanConfig, ScanTracker
+from dronewatch.geo import SiteFrame
+from dronewatch.tracking import Tracker, TrackerConfig
+from dronewatch.tracking.settings import plot_sensor_config
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHOR = ROOT / ".." / "shared" / "bench" / "stonesoup_anchor.py"
@@ -39,21 +42,21 @@ ANCHOR_PY = ROOT / "bench" / ".venv-anchor" / "bin" / "python"
 OUT = ROOT / "bench" / "out"
 
 
-def config_from_meta(meta: dict[str, Any]) -> ScanConfig:
-    """Tracker settings from the scenario's stated sensor figures only."""
+def config_from_meta(meta: dict[str, Any]) -> TrackerConfig:
+    """Tracker settings from the scenario's stated sensor figures only (``plot_sensor_config``)."""
     (e0, e1), (n0, n1) = meta["area"]
     sigma = float(meta["meas_sigma"])
     clutter_per_m2 = max(float(meta["clutter_rate"]), 1e-3) / ((e1 - e0) * (n1 - n0))
     # a plane sensor's plots sit at u = 0: the 3-D clutter density is the 2-D one times the
     # density of a plot's height residual (variance ~ 2 sigma^2) at zero
     clutter_per_m3 = clutter_per_m2 / math.sqrt(2 * math.pi * 2 * sigma**2)
-    return ScanConfig(pd=float(meta["pd"]), clutter_per_m3=clutter_per_m3, area_m=(e0, e1, n0, n1))
+    return plot_sensor_config(float(meta["pd"]), clutter_per_m3, float(meta["dt"]), (e0, e1, n0, n1))
 
 
 def run_dronewatch(det: np.ndarray, meta: dict[str, Any]) -> dict[str, Any]:
     """Track the scenario's detections scan by scan; returns est rows, timing and counts."""
     cfg = config_from_meta(meta)
-    trk = ScanTracker(cfg)
+    trk = Tracker(SiteFrame(0.0, 0.0), [], cfg)
     scans, dt, sigma = int(meta["scans"]), float(meta["dt"]), float(meta["meas_sigma"])
     bounds = np.searchsorted(det[:, 0], np.arange(scans + 1), side="left")
     R1 = np.eye(3) * sigma**2
@@ -69,8 +72,8 @@ def run_dronewatch(det: np.ndarray, meta: dict[str, Any]) -> dict[str, Any]:
         rows = det[bounds[k]:bounds[k + 1]]
         z = np.column_stack([rows[:, 1], rows[:, 2], np.zeros(len(rows))])
         R = np.broadcast_to(R1, (len(rows), 3, 3))
-        trk.step(z, R, k * dt)
-        ids, x = trk.reported(R1)
+        trk.process_plots("plots", z, R, k * dt)
+        ids, x = trk.reported(k * dt, R1)
         if len(ids) and ids.max() >= len(seg_key):
             grow = int(ids.max()) + 1 - len(seg_key) + 1024
             seg_key = np.concatenate([seg_key, np.zeros(grow, dtype=np.int64)])

@@ -35,23 +35,17 @@ def test_a_plot_outside_a_gate_gets_no_weight() -> None:
 
 
 def test_two_track_closed_form_matches_enumeration() -> None:
-    """ScanTracker's vectorised two-track JPDA equals the exact enumeration."""
-    from dronewatch.tracking.scan_tracker import ScanConfig, ScanTracker
+    """The vectorised two-track JPDA of the cluster association equals the exact enumeration."""
+    from dronewatch.tracking.clusters import jpda_two
 
     rng = np.random.default_rng(0)
-    trk = ScanTracker(ScanConfig(pd=0.8))
     # two clusters: tracks (3, 7) on plots (0, 1, 2); tracks (4, 5) on plots (5, 6)
     ti = np.array([3, 3, 7, 7, 7, 4, 5, 5], dtype=np.intp)
     mi = np.array([0, 1, 0, 1, 2, 5, 5, 6], dtype=np.intp)
     plabel = np.array([0, 0, 0, 0, 0, 1, 1, 1], dtype=np.intp)
     lik = rng.uniform(0.1, 5.0, len(ti))
     pairs = np.arange(len(ti), dtype=np.intp)
-    out_p: list[np.ndarray] = []
-    out_b: list[np.ndarray] = []
-    out_t: list[np.ndarray] = []
-    out_b0: list[np.ndarray] = []
-    trk._jpda_two(pairs, plabel, ti, mi, lik, out_p, out_b, out_t, out_b0)
-    beta_pair, tracks, beta0 = out_b[0], out_t[0], out_b0[0]
+    beta_pair, tracks, beta0 = jpda_two(pairs, plabel, ti, mi, lik, 0.8)
     for rows, plots, sel in (([3, 7], [0, 1, 2], slice(0, 5)), ([4, 5], [5, 6], slice(5, 8))):
         L = np.zeros((2, len(plots)))
         for t, m, v in zip(ti[sel], mi[sel], lik[sel], strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dronewatch.tracking import gating
+from dronewatch.tracking.prediction import combined_at
 from dronewatch.tracking.settings import TrackerConfig
 from dronewatch.tracking.state import TrackTable
 
@@ -54,9 +55,15 @@ def status_codes(table: TrackTable, now: float, cfg: TrackerConfig) -> np.ndarra
 
 
 def stale_rows(table: TrackTable, now: float, cfg: TrackerConfig) -> np.ndarray:
-    """Rows to delete at ``now``: silent longer than their timeout (tentative sooner)."""
+    """Rows to delete at ``now``: silent longer than their timeout (tentative sooner), or outside
+    the covered area ``area_m`` if one is set."""
     limit = np.where(table.confirmed, cfg.delete_s, cfg.tentative_delete_s)
-    return np.flatnonzero(now - table.last_update_at > limit)
+    gone = now - table.last_update_at > limit
+    if cfg.area_m is not None:
+        e0, e1, n0, n1 = cfg.area_m
+        e, n = table.x[:, 0], table.x[:, 1]
+        gone |= (e < e0) | (e > e1) | (n < n0) | (n > n1)
+    return np.flatnonzero(gone)
 
 
 def reacquisitions(table: TrackTable, now: float, cfg: TrackerConfig) -> list[tuple[int, int]]:
@@ -67,11 +74,15 @@ def reacquisitions(table: TrackTable, now: float, cfg: TrackerConfig) -> list[tu
     silent = np.flatnonzero(table.confirmed & (now - table.last_update_at > cfg.coast_s))
     if len(silent) == 0:
         return []
-    xp, Pp = cfg.motion.predict(table.x, table.P, np.clip(now - table.t_at, 0.0, None))
+    # only the silent tracks and the younger ones that could be them need a state at now
+    cand = np.flatnonzero((table.first_seen_at > table.last_update_at[silent].min()) & (table.updates >= 2))
+    need = np.union1d(silent, cand)
+    xp, Pp = np.zeros((len(table), 6)), np.zeros((len(table), 6, 6))
+    xp[need], Pp[need] = combined_at(table, cfg, need, now)
     out: list[tuple[int, int]] = []
     used: set[int] = set()
     for old in silent.tolist():
-        young = np.flatnonzero((table.first_seen_at > table.last_update_at[old]) & (table.updates >= 2))
+        young = cand[table.first_seen_at[cand] > table.last_update_at[old]]
         young = np.array([y for y in young.tolist() if y not in used], dtype=np.intp)
         if len(young) == 0:
             continue

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from dronewatch.tracking.motion import NearlyConstantVelocity
+from dronewatch.tracking.imm import MotionModel, default_models, drone_models
 
 Pos = Annotated[float, Meta(gt=0)]
 Count = Annotated[int, Meta(ge=1)]
@@ -15,12 +15,24 @@ Count = Annotated[int, Meta(ge=1)]
 class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Tracker settings. Times in seconds, distances in metres, chi² gates for 3 dof."""
 
-    motion: NearlyConstantVelocity = NearlyConstantVelocity()
+    # IMM members (drone set: CV, ±6 °/s turns, near-hover, high-noise CV; a single model is a plain
+    # Kalman filter); switching: ``model_stay_prob`` on the diagonal
+    models: tuple[MotionModel, ...] = drone_models()
+    model_stay_prob: Annotated[float, Meta(gt=0, le=1)] = 0.98
+    initial_model_probs: tuple[float, ...] = (0.7, 0.15, 0.15)  # uniform if the length differs
+    # association: JPDA for ambiguous clusters up to this size (larger ones GNN), with the
+    # sensors' detection probability and false-plot density (per m³ per scan)
+    pd: Annotated[float, Meta(gt=0, lt=1)] = 0.9
+    clutter_per_m3: Pos = 1e-9
+    jpda_max_tracks: Count = 5
+    jpda_max_pairs: Count = 14
+    gate_max_plots: Count = 8  # nearest plots per track tested against its gate
     gate_chi2: Pos = 16.0  # Mahalanobis gate (3 dof, ~99.9 %)
     max_gate_m: Pos = 400.0  # cap of the coarse k-d tree pre-gate radius
     batch_window_s: Pos = 0.4  # reports of one non-radar sensor this close in time form one batch
     radar_batch_fraction: Annotated[float, Meta(gt=0, lt=1)] = 0.9  # a radar batch: this share of a scan
     init_vel_sigma_mps: Pos = 25.0  # velocity uncertainty of a track born without velocity
+    init_vert_vel_sigma_mps: Pos | None = None  # vertical (None: init_vel_sigma_mps)
     reacquire_chi2: Pos = 64.0  # new track this close to a silent older one's prediction takes its id
     radar_floor_sigma_m: Annotated[float, Meta(ge=0)] = 2.0  # added to radar plot sigma (close-range plots)
     duplicate_m: Pos = 40.0  # a "spoof" offset below this is a duplicate track, merged into the older id
@@ -31,6 +43,9 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     coast_s: Pos = 1.5  # confirmed track with no update this long is "coasting"
     delete_s: Pos = 8.0  # confirmed track with no update this long is deleted
     tentative_delete_s: Pos = 3.0  # tentative track with no update this long is deleted
+    ambiguous_coast_s: Annotated[float, Meta(ge=0)] = 0.0  # reported() shows a coasting track this
+    # much longer while another confirmed track is ambiguous with it (its label could stand in)
+    area_m: tuple[float, float, float, float] | None = None  # e_min, e_max, n_min, n_max: leaving it deletes
     conflict_chi2: Pos = 1.0  # an unbound identity this close to another identity's track joins it
     spoof_after_s: Pos = 6.0  # identity track in radar cover, no radar update this long: find its radar track
     spoof_vel_mps: Pos = 3.0  # velocity match between claimed and sensed
@@ -39,3 +54,15 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     bearing_max_range_m: Pos = 5000.0  # a bearing crossing farther than this from its sensors is dropped
     bearing_default_alt_m: float = 50.0  # height of a fix from bearings without elevation (site ENU u)
     rcs_alpha: Annotated[float, Meta(gt=0, le=1)] = 0.3  # RCS smoothing factor
+
+
+def plot_sensor_config(pd: float, clutter_per_m3: float, scan_s: float = 1.0,
+                       area_m: tuple[float, float, float, float] | None = None) -> TrackerConfig:
+    """Settings for one plot sensor scanning every ``scan_s`` (the benchmark's case, as Stone
+    Soup's trackers are set up there): IMM of CV and ±6 °/s turns, a track confirmed at its 2nd
+    plot, shown while at most one scan old (two when ambiguous with a neighbour), deleted at its
+    3rd missed scan (a tentative one at its 2nd), or on leaving ``area_m``."""
+    return TrackerConfig(models=default_models(), pd=pd, clutter_per_m3=clutter_per_m3, area_m=area_m,
+                         init_vel_sigma_mps=20.0, init_vert_vel_sigma_mps=5.0, confirm_m=2, confirm_n=3,
+                         coast_s=1.5 * scan_s, ambiguous_coast_s=1.0 * scan_s, delete_s=2.5 * scan_s,
+                         tentative_delete_s=1.5 * scan_s)

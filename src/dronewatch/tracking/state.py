@@ -1,4 +1,5 @@
-"""The track table: every track's numeric state as rows of arrays, plus a small record of
+"""The track table: every track's numeric state as rows of arrays (the IMM's per-model states and
+probabilities, and their combined Gaussian ``x``, ``P``), plus a small record of
 non-numeric facts (identity, sensors, class evidence) per track. Deleting a row leaves nothing.
 
 Rows are kept in track-id order (ids only grow), so iteration order is deterministic.
@@ -37,13 +38,17 @@ class TrackFacts:
 class TrackTable:
     """Arrays of N live tracks. Columns: see ``_COLUMNS``; history is a (N, K, 4) ring (t, e, n, u)."""
 
-    _COLUMNS = ("ids", "x", "P", "t_at", "first_seen_at", "last_update_at", "last_noncoop_at",
+    _COLUMNS = ("ids", "x", "P", "xm", "Pm", "mu", "t_at", "first_seen_at", "last_update_at", "last_noncoop_at",
                 "updates", "hits", "scan_mark_at", "coop_updates", "confirmed", "hist", "hist_count")
 
-    def __init__(self) -> None:
+    def __init__(self, n_models: int = 1) -> None:
+        self.n_models = n_models
         self.ids = np.zeros(0, dtype=np.int64)
-        self.x = np.zeros((0, 6))
+        self.x = np.zeros((0, 6))  # combined state of the model mixture
         self.P = np.zeros((0, 6, 6))
+        self.xm = np.zeros((0, n_models, 6))  # per IMM model
+        self.Pm = np.zeros((0, n_models, 6, 6))
+        self.mu = np.zeros((0, n_models))  # model probabilities
         self.t_at = np.zeros(0)  # instant the state x, P refers to
         self.first_seen_at = np.zeros(0)
         self.last_update_at = np.zeros(0)
@@ -65,13 +70,17 @@ class TrackTable:
     def row(self, track_id: int) -> int | None:
         return self._row.get(track_id)
 
-    def add(self, x: np.ndarray, P: np.ndarray, at: np.ndarray) -> np.ndarray:
-        """Append k new tentative tracks (x (k,6), P (k,6,6), at (k,)); returns their ids."""
-        k = x.shape[0]
+    def add(self, x: np.ndarray, P: np.ndarray, at: np.ndarray, mu0: np.ndarray | None = None) -> np.ndarray:
+        """Append k new tentative tracks (x (k,6), P (k,6,6), at (k,)), every model starting from
+        x, P with probabilities mu0 (r,) (default uniform); returns their ids."""
+        k, r = x.shape[0], self.n_models
+        mu = np.full(r, 1.0 / r) if mu0 is None else mu0
         ids = np.arange(self.next_id, self.next_id + k, dtype=np.int64)
         self.next_id += k
         new = {
-            "ids": ids, "x": x, "P": P, "t_at": at, "first_seen_at": at, "last_update_at": at,
+            "ids": ids, "x": x, "P": P, "xm": np.repeat(x[:, None], r, axis=1),
+            "Pm": np.repeat(P[:, None], r, axis=1), "mu": np.broadcast_to(mu, (k, r)),
+            "t_at": at, "first_seen_at": at, "last_update_at": at,
             "last_noncoop_at": np.full(k, np.nan), "updates": np.zeros(k, dtype=np.int64),
             "hits": np.zeros(k, dtype=np.int64), "scan_mark_at": at.copy(),
             "coop_updates": np.zeros(k, dtype=np.int64),
@@ -103,7 +112,7 @@ class TrackTable:
     def adopt(self, old: int, new: int) -> None:
         """Row ``old`` takes over the state and history of row ``new`` (a re-acquisition); new is
         left for the caller to remove. Facts are merged; old's identity wins, new's become conflicts."""
-        for name in ("x", "P", "t_at", "last_update_at", "last_noncoop_at"):
+        for name in ("x", "P", "xm", "Pm", "mu", "t_at", "last_update_at", "last_noncoop_at"):
             getattr(self, name)[old] = getattr(self, name)[new]
         self.hits[old] |= self.hits[new]
         self.confirmed[old] |= self.confirmed[new]

@@ -1,8 +1,12 @@
-"""The Tracker: Reports in, Tracks out. Groups reports into scans, predicts, gates, assigns
-(GNN), updates (batched Kalman), starts, confirms, coasts and deletes tracks, binds identities.
+"""The Tracker: Reports (or arrays of plots) in, Tracks out. One tracking loop for the product and
+the benchmark: groups reports into per-sensor scans, predicts with an IMM (``prediction``), gates
+through a k-d tree plus the exact chi² test, associates per cluster (JPDA for small ambiguous
+clusters, GNN for large ones: ``clusters``), updates every model at once, starts, confirms
+(M of N), coasts and deletes tracks, binds identities and handles spoofs.
 
-One scan = the reports of one sensor within ``batch_window_s``. Predict and update run on all
-affected tracks at once; the only per-item Python is reading Reports and writing Track facts.
+One scan = the reports of one sensor within ``batch_window_s`` (a radar: most of one revisit), or
+one ``process_plots`` call. Predict and update run on all affected tracks at once; the only
+per-item Python is reading Reports and writing Track facts.
 """
 
 from __future__ import annotations
@@ -10,20 +14,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from dronewatch.config import SensorSpec
 from dronewatch.geo import SiteFrame
 from dronewatch.model import Bearing, Geodetic, LocalEnu, Radar, Report, Track
-from dronewatch.tracking import management
-from dronewatch.tracking.association import gnn
+from dronewatch.tracking import imm, management
 from dronewatch.tracking.bearings import fixes
-from dronewatch.tracking.gating import coarse_pairs, coarse_radius_m, mahalanobis2
+from dronewatch.tracking.clusters import ClusterSettings, assign
 from dronewatch.tracking.identity import Coverage, add_claimer, find_duplicates, find_spoofs, rebind
 from dronewatch.tracking.measurement import Observations, kalman_update, observe
+from dronewatch.tracking.prediction import advance, combined_at, initial_probs, predict_rows
 from dronewatch.tracking.settings import TrackerConfig
 from dronewatch.tracking.state import TrackTable
 
 COOPERATIVE_KINDS = frozenset({"remoteid", "adsb", "dji"})
+Arr = np.ndarray
 
 
 def _batches(reports: Sequence[Report], window_s: dict[str, float], default_s: float) -> list[list[Report]]:
@@ -55,8 +61,12 @@ class Tracker:
     def __init__(self, frame: SiteFrame, sensors: Sequence[SensorSpec], config: TrackerConfig | None = None
                  ) -> None:
         self.frame = frame
-        self.cfg = config or TrackerConfig()
-        self.table = TrackTable()
+        self.cfg = cfg = config or TrackerConfig()
+        self.table = TrackTable(len(cfg.models))
+        self._mu0 = initial_probs(cfg)
+        self._assoc = ClusterSettings(pd=cfg.pd, clutter_per_m3=cfg.clutter_per_m3,
+                                      max_tracks=cfg.jpda_max_tracks, max_pairs=cfg.jpda_max_pairs)
+        self.stats: dict[str, int] = {"jpda_clusters": 0, "gnn_clusters": 0}
         self._id_map: dict[str, int] = {}  # identity key -> track id
         self._removed: list[int] = []
         self._sensor_enu: dict[str, np.ndarray] = {}
@@ -65,7 +75,7 @@ class Tracker:
             self._sensor_enu[s.id] = np.array([e, n, u], dtype=float)
         self._radars = {s.id: s for s in sensors if s.kind == "radar"}
         radars = list(self._radars.values())
-        self._window_s = {s.id: self.cfg.radar_batch_fraction * s.scan_s for s in radars}
+        self._window_s = {s.id: cfg.radar_batch_fraction * s.scan_s for s in radars}
         self._cover = Coverage(
             pos_enu=np.array([self._sensor_enu[s.id] for s in radars]).reshape(-1, 3),
             min_range_m=np.array([s.min_range_m for s in radars]),
@@ -90,12 +100,23 @@ class Tracker:
             self._scan(batch)
         self._manage(now)
 
+    def process_plots(self, sensor_id: str, z: Arr, R: Arr, at: float) -> None:
+        """Fold one scan of a non-cooperative sensor's position plots, z (M,3) site ENU metres with
+        covariances R (M,3,3), all taken at ``at``; then confirm/delete at ``at``. The same scan
+        step as ``process`` (which reaches it through Reports), without building Report objects."""
+        m = len(z)
+        obs = Observations(z=np.asarray(z, dtype=float), R=np.asarray(R, dtype=float), v=np.zeros((m, 3)),
+                           Rv=np.zeros((m, 3, 3)), has_v=np.zeros(m, dtype=bool), valid=np.ones(m, dtype=bool))
+        if m:
+            self._fold(sensor_id, "plots", obs, np.full(m, float(at)), None)
+        self._manage(at)
+
     def tracks(self, now: float) -> list[Track]:
         """All live tracks predicted to ``now`` (the table itself is not changed)."""
         t = self.table
         if len(t) == 0:
             return []
-        xp, Pp = self.cfg.motion.predict(t.x, t.P, np.clip(now - t.t_at, 0.0, None))
+        xp, Pp = combined_at(t, self.cfg, np.arange(len(t)), now)
         codes = management.status_codes(t, now, self.cfg)
         lat, lon, _ = self.frame.to_geodetic(xp[:, 0], xp[:, 1], xp[:, 2])
         sigma = np.sqrt(np.trace(Pp[:, :3, :3], axis1=1, axis2=2) / 3.0)
@@ -115,6 +136,39 @@ class Tracker:
             ))
         return out
 
+    def reported(self, now: float, plot_cov: Arr | None = None) -> tuple[Arr, Arr]:
+        """What an operator is shown at ``now``, as arrays: (ids (K,), states (K,6) predicted to now).
+
+        Confirmed tracks updated within ``coast_s``; a coasting one for ``ambiguous_coast_s`` longer
+        while another confirmed track is ambiguous with it (a plot of either could fall in the
+        other's gate, covariance P1 + P2 + 2 ``plot_cov``): hiding it would let the neighbour's
+        label stand in for it."""
+        t, cfg = self.table, self.cfg
+        if len(t) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 6))
+        silent = now - t.last_update_at
+        show = t.confirmed & (silent <= cfg.coast_s)
+        extra = np.flatnonzero(t.confirmed & ~show & (silent <= cfg.coast_s + cfg.ambiguous_coast_s))
+        rows_c = np.flatnonzero(show)
+        if len(extra) == 0:
+            x, _ = combined_at(t, cfg, rows_c, now)
+            return t.ids[rows_c].copy(), x
+        rows_c = np.flatnonzero(t.confirmed & (silent <= cfg.coast_s + cfg.ambiguous_coast_s))
+        x, P = combined_at(t, cfg, rows_c, now)
+        where = np.searchsorted(rows_c, extra)
+        R2 = np.zeros((3, 3)) if plot_cov is None else 2.0 * plot_cov
+        Pe = P[where, :3, :3]
+        radius = np.sqrt(cfg.gate_chi2 * (np.trace(Pe, axis1=1, axis2=2) + np.trace(R2)))
+        near = cKDTree(x[:, :3]).query_ball_point(x[where, :3], radius)
+        keep = show[rows_c]
+        for k, found in enumerate(near):
+            i = int(where[k])
+            others = np.asarray([j for j in found if j != i], dtype=np.intp)
+            if len(others):
+                Sinv, _ = imm.inv3(P[others, :3, :3] + Pe[k] + R2)
+                keep[i] = bool((imm.mahalanobis2(x[others, :3] - x[i, :3], Sinv) <= cfg.gate_chi2).any())
+        return t.ids[rows_c[keep]].copy(), x[keep]
+
     def removed(self) -> list[int]:
         """Track ids deleted since the last call (then cleared)."""
         gone, self._removed = self._removed, []
@@ -127,170 +181,249 @@ class Tracker:
 
     # --- one scan ---------------------------------------------------------------------------
 
-    def _predict_pairs(self, rows: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Predict track rows (K,) each to its own instant at (K,): one vectorised call. A report
-        older than the track's state (out of sequence) gets the state retrodicted to its time."""
-        t = self.table
-        return self.cfg.motion.predict(t.x[rows], t.P[rows], at - t.t_at[rows])
-
     def _scan(self, batch: list[Report]) -> None:
         """One sensor's reports over at most ``batch_window_s`` (a rotating radar stamps each plot
         as the beam passes it): each candidate pair is predicted to its own report's instant."""
-        cfg, t = self.cfg, self.table
         obs = observe(batch, self.frame, self._sensor_enu)
-        if batch[0].sensor_kind == "radar" and cfg.radar_floor_sigma_m > 0:
-            obs.R += np.eye(3) * cfg.radar_floor_sigma_m**2
+        if batch[0].sensor_kind == "radar" and self.cfg.radar_floor_sigma_m > 0:
+            obs.R += np.eye(3) * self.cfg.radar_floor_sigma_m**2
         self.skipped += int((~obs.valid).sum())
         t_m = np.array([r.measured_at for r in batch])
-        t_b = float(t_m.max())
-        m = len(batch)
+        self._fold(batch[0].sensor_id, batch[0].sensor_kind, obs, t_m, batch)
+
+    def _candidates(self, fm: Arr, ft: Arr, obs: Observations, t_m: Arr) -> tuple[Arr, Arr, tuple[Arr, ...] | None]:
+        """Coarse pairs (plot index, track row) from a k-d tree on the plots: each free track's
+        ``gate_max_plots`` nearest plots within its own radius. When all plots share one instant the
+        tracks' IMM predictions to it are returned too (pairs index them), else None."""
+        cfg, t = self.cfg, self.table
+        t_mid = float(t_m[fm].mean())
+        span_s = float(np.abs(t_m[fm] - t_mid).max())
+        dt = t_mid - t.t_at[ft]
+        xs, Ps, c = predict_rows(t, cfg, ft, dt if span_s == 0.0 else np.clip(dt, 0.0, None))
+        xc, Pc = imm.combine_position(xs, Ps, c)
+        reach_m = span_s * (np.linalg.norm(xc[:, 3:], axis=1) + 3 * cfg.init_vel_sigma_mps)
+        r_max = float(np.trace(obs.R[fm], axis1=1, axis2=2).max())
+        radius = np.minimum(np.sqrt(cfg.gate_chi2 * (np.trace(Pc, axis1=1, axis2=2) + r_max)), cfg.max_gate_m)
+        radius = radius + reach_m
+        k = min(cfg.gate_max_plots, len(fm))
+        dist, idx = cKDTree(obs.z[fm]).query(xc[:, :3], k=k, distance_upper_bound=float(radius.max()))
+        dist, idx = dist.reshape(len(ft), k), idx.reshape(len(ft), k)
+        inside = dist <= radius[:, None]
+        tk = np.broadcast_to(np.arange(len(ft))[:, None], inside.shape)[inside]
+        mk = idx[inside]
+        pred = (xs[:, tk], Ps[:, tk], c[tk]) if span_s == 0.0 else None
+        return fm[mk], ft[tk], pred
+
+    def _fold(self, sensor_id: str, kind: str, obs: Observations, t_m: Arr, batch: list[Report] | None) -> None:
+        """The scan step shared by Reports and plots: identity-bound reports first, then gating,
+        cluster association (confirmed tracks first), IMM update, births, confirmation."""
+        cfg, t = self.cfg, self.table
+        m, r = len(t_m), len(cfg.models)
         used = ~obs.valid  # reports already dealt with
         # 1. reports of an identity bound to a track go to that track (or only update its claim)
-        bound = [(i, t.row(self._id_map[r.identity.key])) for i, r in enumerate(batch)
-                 if not used[i] and r.identity is not None and r.identity.key in self._id_map]
-        forced: list[tuple[int, int, np.ndarray, np.ndarray]] = []
-        reinit: list[tuple[int, int, np.ndarray]] = []
-        if bound:
+        forced_m: list[int] = []
+        forced_t: list[int] = []
+        forced_k: list[int] = []
+        reinit: list[tuple[int, int, Arr]] = []
+        fx, fP, fc = np.zeros((r, 0, 6)), np.zeros((r, 0, 6, 6)), np.zeros((0, r))
+        bound = [] if batch is None else [
+            (i, t.row(self._id_map[rep.identity.key])) for i, rep in enumerate(batch)
+            if not used[i] and rep.identity is not None and rep.identity.key in self._id_map]
+        if bound and batch is not None:
             taken: set[int] = set()
             bi = np.array([i for i, _ in bound], dtype=np.intp)
-            br = np.array([-1 if r is None else r for _, r in bound], dtype=np.intp)
-            xb, Pb = self._predict_pairs(np.maximum(br, 0), t_m[bi])
-            d2b = mahalanobis2(obs.z[bi] - xb[:, :3], Pb[:, :3, :3] + obs.R[bi])
+            br = np.array([-1 if row is None else row for _, row in bound], dtype=np.intp)
+            fx, fP, fc = predict_rows(t, cfg, np.maximum(br, 0), t_m[bi] - t.t_at[np.maximum(br, 0)])
+            xb, Pb = imm.combine_position(fx, fP, fc)
+            Sinv, _ = imm.inv3(Pb + obs.R[bi])
+            d2b = imm.mahalanobis2(obs.z[bi] - xb[:, :3], Sinv)
             for k, (i, row) in enumerate(zip(bi.tolist(), br.tolist(), strict=True)):
                 used[i] = True
                 if row < 0 or row in taken:
                     continue
                 taken.add(row)
                 if d2b[k] <= cfg.gate_chi2:
-                    forced.append((i, row, xb[k], Pb[k]))
+                    forced_m.append(i)
+                    forced_t.append(row)
+                    forced_k.append(k)
                 elif t.facts[int(t.ids[row])].spoof_bound or self._noncoop_support(row, t_m[i]):
                     self._claim(row, batch[i], obs.z[i], xb[k, :3])
                 else:
                     reinit.append((i, row, xb[k]))
-        # 2. the rest: coarse pre-gate at the batch's mid time, exact gate per pair, GNN
+        # 2. the rest: k-d tree pre-gate, exact gate per pair at its own instant, cluster association
         free_t = np.ones(len(t), dtype=bool)
-        free_t[[f[1] for f in forced] + [r[1] for r in reinit]] = False
+        free_t[forced_t + [x[1] for x in reinit]] = False
         fm, ft = np.flatnonzero(~used), np.flatnonzero(free_t)
         mi = ti = np.zeros(0, dtype=np.intp)
+        pred: tuple[Arr, ...] | None = (np.zeros((r, 0, 6)), np.zeros((r, 0, 6, 6)), np.zeros((0, r)))
         if len(fm) and len(ft):
-            t_mid = float(t_m[fm].mean())
-            xc, Pc = cfg.motion.predict(t.x[ft], t.P[ft], np.clip(t_mid - t.t_at[ft], 0.0, None))
-            span_s = float(np.abs(t_m[fm] - t_mid).max())
-            reach_m = span_s * float(np.linalg.norm(xc[:, 3:], axis=1).max() + 3 * cfg.init_vel_sigma_mps)
-            radius = coarse_radius_m(Pc[:, :3, :3], obs.R[fm], cfg.gate_chi2, cfg.max_gate_m) + reach_m
-            mi, ti = coarse_pairs(xc[:, :3], obs.z[fm], radius)
-            mi, ti = fm[mi], ft[ti]
-        xq, Pq = self._predict_pairs(ti, t_m[mi])
-        d2 = mahalanobis2(obs.z[mi] - xq[:, :3], Pq[:, :3, :3] + obs.R[mi])
+            mi, ti, pred = self._candidates(fm, ft, obs, t_m)
+        xs, Ps, c = pred if pred is not None else predict_rows(t, cfg, ti, t_m[mi] - t.t_at[ti])
+        xq, Pq = imm.combine_position(xs, Ps, c)
+        Sinv, logdet = imm.inv3(Pq + obs.R[mi])
+        d2 = imm.mahalanobis2(obs.z[mi] - xq[:, :3], Sinv)
         keep = d2 <= cfg.gate_chi2
-        cost = d2.copy()
-        for k in np.flatnonzero([batch[i].identity is not None for i in mi.tolist()]).tolist():
-            ident = batch[mi[k]].identity
-            track_ident = t.facts[int(t.ids[ti[k]])].identity
-            if ident is not None and track_ident is not None and track_ident.key != ident.key:
-                keep[k] &= bool(d2[k] <= cfg.conflict_chi2)  # another identity's track: only if right on it
-                cost[k] += cfg.gate_chi2
+        cost = d2 + logdet
+        if batch is not None:
+            for k in np.flatnonzero([batch[i].identity is not None for i in mi.tolist()]).tolist():
+                ident = batch[mi[k]].identity
+                track_ident = t.facts[int(t.ids[ti[k]])].identity
+                if ident is not None and track_ident is not None and track_ident.key != ident.key:
+                    keep[k] &= bool(d2[k] <= cfg.conflict_chi2)  # another identity's track: only if right on it
+                    cost[k] += cfg.gate_chi2
         pair = np.flatnonzero(keep)
-        am, at = gnn(m, len(t), mi[pair], ti[pair], cost[pair])
+        conf = t.confirmed[ti[pair]]
+        at1, am1 = assign(ti[pair[conf]], mi[pair[conf]], cost[pair[conf]], len(t), m, self._assoc, self.stats)
+        plot_taken = np.zeros(m, dtype=bool)
+        plot_taken[am1] = True
+        p2 = pair[~conf & ~plot_taken[mi[pair]]]
+        at2, am2 = assign(ti[p2], mi[p2], cost[p2], len(t), m, self._assoc, self.stats)
+        at, am = np.concatenate([at1, at2]), np.concatenate([am1, am2])
         # which pair each assignment was (pairs are unique per (measurement, track))
         key = mi[pair] * (len(t) + 1) + ti[pair]
         order = np.argsort(key)
         sel = pair[order[np.searchsorted(key[order], am * (len(t) + 1) + at)]]
-        upd_m = np.concatenate([np.asarray([f[0] for f in forced], dtype=np.intp), am])
-        upd_t = np.concatenate([np.asarray([f[1] for f in forced], dtype=np.intp), at])
-        x_pred = np.concatenate([np.array([f[2] for f in forced]).reshape(-1, 6), xq[sel]])
-        P_pred = np.concatenate([np.array([f[3] for f in forced]).reshape(-1, 6, 6), Pq[sel]])
-        self._update(batch, obs, t_m, x_pred, P_pred, upd_m, upd_t, reinit, t_b)
+        fk = np.asarray(forced_k, dtype=np.intp)
+        upd_m = np.concatenate([np.asarray(forced_m, dtype=np.intp), am])
+        upd_t = np.concatenate([np.asarray(forced_t, dtype=np.intp), at])
+        x_pred = np.concatenate([fx[:, fk], xs[:, sel]], axis=1)
+        P_pred = np.concatenate([fP[:, fk], Ps[:, sel]], axis=1)
+        c_pred = np.concatenate([fc[fk], c[sel]])
+        self._update(sensor_id, kind, obs, t_m, x_pred, P_pred, c_pred, upd_m, upd_t, reinit, batch)
         born = np.ones(m, dtype=bool)
         born[used] = False
         born[am] = False
-        self._birth(batch, obs, np.flatnonzero(born), t_m)
+        self._birth(sensor_id, kind, obs, np.flatnonzero(born), t_m, batch)
         management.confirm(t, cfg)
 
     def _noncoop_support(self, row: int, at: float) -> bool:
         last = self.table.last_noncoop_at[row]
         return bool(not np.isnan(last) and at - last <= self.cfg.delete_s)
 
-    def _update(self, batch: list[Report], obs: Observations, t_m: np.ndarray, x_pred: np.ndarray,
-                P_pred: np.ndarray, upd_m: np.ndarray, upd_t: np.ndarray,
-                reinit: list[tuple[int, int, np.ndarray]], t_b: float) -> None:
+    def _update(self, sensor_id: str, kind: str, obs: Observations, t_m: Arr, xm: Arr, Pm: Arr, c: Arr,
+                upd_m: Arr, upd_t: Arr, reinit: list[tuple[int, int, Arr]], batch: list[Report] | None) -> None:
         t = self.table
+        sensed = imm.combine_mean(xm, c)[:, :3]
         if len(upd_m):
-            x, P = kalman_update(x_pred, P_pred, obs.z[upd_m], obs.R[upd_m], 0)
+            xo, Po, mu, _ = imm.update_position(xm, Pm, c, obs.z[upd_m], obs.R[upd_m])
             hv = obs.has_v[upd_m]
             if hv.any():
-                x[hv], P[hv] = kalman_update(x[hv], P[hv], obs.v[upd_m[hv]], obs.Rv[upd_m[hv]], 3)
+                for j in range(xo.shape[0]):
+                    xo[j][hv], Po[j][hv] = kalman_update(xo[j][hv], Po[j][hv], obs.v[upd_m[hv]],
+                                                         obs.Rv[upd_m[hv]], 3)
             late = t_m[upd_m] < t.t_at[upd_t]  # out of sequence: bring the update on to the state's time
             if late.any():
-                ahead_s = t.t_at[upd_t[late]] - t_m[upd_m[late]]
-                x[late], P[late] = self.cfg.motion.predict(x[late], P[late], ahead_s)
-            t.x[upd_t], t.P[upd_t] = x, P
+                xo[:, late], Po[:, late] = advance(self.cfg, xo[:, late], Po[:, late],
+                                                   t.t_at[upd_t[late]] - t_m[upd_m[late]])
+            t.xm[upd_t], t.Pm[upd_t], t.mu[upd_t] = xo.transpose(1, 0, 2), Po.transpose(1, 0, 2, 3), mu
+            t.x[upd_t], t.P[upd_t] = imm.combine(xo, Po, mu)
         for i, row, xr in reinit:
             t.x[row, :3] = obs.z[i]
             t.x[row, 3:] = obs.v[i] if obs.has_v[i] else xr[3:]
             t.P[row] = self._initial_cov(obs, i)
-        rows = np.concatenate([upd_t, np.asarray([r[1] for r in reinit], dtype=np.intp)])
-        meas = np.concatenate([upd_m, np.asarray([r[0] for r in reinit], dtype=np.intp)])
-        sensed = np.concatenate([x_pred[:, :3], np.array([r[2][:3] for r in reinit]).reshape(-1, 3)])
-        if batch[0].sensor_kind == "radar" and batch[0].sensor_id in self._radars:
-            spec = self._radars[batch[0].sensor_id]
+            t.xm[row], t.Pm[row], t.mu[row] = t.x[row], t.P[row], self._mu0
+        rows = np.concatenate([upd_t, np.asarray([x[1] for x in reinit], dtype=np.intp)])
+        meas = np.concatenate([upd_m, np.asarray([x[0] for x in reinit], dtype=np.intp)])
+        sensed = np.concatenate([sensed, np.array([x[2][:3] for x in reinit]).reshape(-1, 3)])
+        t_b = float(t_m.max())
+        if kind == "radar" and sensor_id in self._radars:
+            spec = self._radars[sensor_id]
             pos = t.x[:, :3] + t.x[:, 3:] * np.clip(t_b - t.t_at, 0.0, None)[:, None]
             d = np.linalg.norm(pos - self._sensor_enu[spec.id], axis=1)
             seen = np.flatnonzero((d >= spec.min_range_m) & (d <= spec.range_m))
             management.record_scan(t, seen, rows, t_m[meas], t_b, spec.scan_s)
         elif len(rows):
-            noncoop = np.array([batch[i].sensor_kind not in COOPERATIVE_KINDS for i in meas.tolist()])
+            noncoop = self._noncoop(kind, meas, batch)
             management.record_scan(t, rows[noncoop], rows[noncoop], t_m[meas[noncoop]], t_b, 1.0)
         if len(rows) == 0:
             return
         t.t_at[rows] = np.maximum(t.t_at[rows], t_m[meas])
-        for k, (i, row) in enumerate(zip(meas.tolist(), rows.tolist(), strict=True)):
-            self._note(row, batch[i], obs.z[i], sensed[k])
+        self._touch(rows, meas, sensor_id, kind, t_m, batch)
+        if batch is not None:
+            for k, (i, row) in enumerate(zip(meas.tolist(), rows.tolist(), strict=True)):
+                self._note(row, batch[i], obs.z[i], sensed[k])
         t.record(rows)
+
+    @staticmethod
+    def _noncoop(kind: str, meas: Arr, batch: list[Report] | None) -> Arr:
+        """(K,) bool: measurement meas[k] is from a non-cooperative sensor (sensed, not claimed)."""
+        if batch is None:
+            return np.full(len(meas), kind not in COOPERATIVE_KINDS)
+        return np.array([batch[i].sensor_kind not in COOPERATIVE_KINDS for i in meas.tolist()], dtype=bool)
+
+    def _touch(self, rows: Arr, meas: Arr, sensor_id: str, kind: str, t_m: Arr, batch: list[Report] | None
+               ) -> None:
+        """Vectorised bookkeeping of updated rows: update count, last update, sensor, last sensed."""
+        t = self.table
+        t.updates[rows] += 1
+        t.last_update_at[rows] = np.maximum(t.last_update_at[rows], t_m[meas])
+        if batch is None:
+            mask = np.full(len(rows), kind not in COOPERATIVE_KINDS)
+        else:
+            mask = np.array([isinstance(batch[i].measurement, Radar | LocalEnu)
+                             and batch[i].sensor_kind not in COOPERATIVE_KINDS for i in meas.tolist()], dtype=bool)
+        sr, sm = rows[mask], meas[mask]
+        last = t.last_noncoop_at[sr]
+        t.last_noncoop_at[sr] = np.where(np.isnan(last), t_m[sm], np.fmax(last, t_m[sm]))
+        for tid in t.ids[rows].tolist():
+            t.facts[tid].sensors.add(sensor_id)
 
     def _initial_cov(self, obs: Observations, i: int) -> np.ndarray:
         P = np.zeros((6, 6))
         P[:3, :3] = obs.R[i]
-        P[3:, 3:] = obs.Rv[i] if obs.has_v[i] else np.eye(3) * self.cfg.init_vel_sigma_mps**2
+        if obs.has_v[i]:
+            P[3:, 3:] = obs.Rv[i]
+        else:
+            sv = self.cfg.init_vel_sigma_mps
+            su = sv if self.cfg.init_vert_vel_sigma_mps is None else self.cfg.init_vert_vel_sigma_mps
+            P[3, 3] = P[4, 4] = sv**2
+            P[5, 5] = su**2
         return P
 
-    def _birth(self, batch: list[Report], obs: Observations, idx: np.ndarray, t_m: np.ndarray) -> None:
-        keep: list[int] = []
-        keys: set[str] = set()
-        for i in idx.tolist():  # one new track per identity per scan
-            ident = batch[i].identity
-            if ident is not None:
-                if ident.key in keys or ident.key in self._id_map:
-                    continue
-                keys.add(ident.key)
-            keep.append(i)
+    def _birth(self, sensor_id: str, kind: str, obs: Observations, idx: Arr, t_m: Arr,
+               batch: list[Report] | None) -> None:
+        keep: list[int] = idx.tolist()
+        if batch is not None:
+            keep = []
+            keys: set[str] = set()
+            for i in idx.tolist():  # one new track per identity per scan
+                ident = batch[i].identity
+                if ident is not None:
+                    if ident.key in keys or ident.key in self._id_map:
+                        continue
+                    keys.add(ident.key)
+                keep.append(i)
         if not keep:
             return
         sel = np.asarray(keep, dtype=np.intp)
         x = np.concatenate([obs.z[sel], np.where(obs.has_v[sel, None], obs.v[sel], 0.0)], axis=1)
-        P = np.stack([self._initial_cov(obs, i) for i in keep])
-        ids = self.table.add(x, P, t_m[sel].copy())
+        P = np.zeros((len(sel), 6, 6))
+        P[:, :3, :3] = obs.R[sel]
+        if obs.has_v[sel].any():
+            P[:] = np.stack([self._initial_cov(obs, i) for i in keep])
+        else:
+            P[:] = self._initial_cov(Observations(z=obs.z[:1], R=np.zeros((1, 3, 3)), v=obs.v[:1], Rv=obs.Rv[:1],
+                                                  has_v=np.zeros(1, dtype=bool), valid=obs.valid[:1]), 0)
+            P[:, :3, :3] = obs.R[sel]
         t = self.table
-        rows = np.asarray([t.row(int(tid)) for tid in ids], dtype=np.intp)
-        noncoop = np.array([batch[i].sensor_kind not in COOPERATIVE_KINDS for i in keep])
+        n0 = len(t)
+        t.add(x, P, t_m[sel].copy(), self._mu0)
+        rows = np.arange(n0, len(t), dtype=np.intp)
+        noncoop = self._noncoop(kind, sel, batch)
         t.hits[rows[noncoop]] = 1
-        for i, row in zip(keep, rows.tolist(), strict=True):
-            self._note(row, batch[i], obs.z[i], obs.z[i])
+        self._touch(rows, sel, sensor_id, kind, t_m, batch)
+        if batch is not None:
+            for i, row in zip(keep, rows.tolist(), strict=True):
+                self._note(row, batch[i], obs.z[i], obs.z[i])
         t.record(rows)
 
     # --- facts of one updated track -------------------------------------------------------------
 
     def _note(self, row: int, rep: Report, z: np.ndarray, predicted: np.ndarray) -> None:
-        """Bookkeeping after report ``rep`` (at ENU z) updated track ``row``."""
+        """Facts of report ``rep`` (at ENU z) that updated track ``row``: class, RCS, identity."""
         t = self.table
         tid = int(t.ids[row])
         f = t.facts[tid]
-        t.updates[row] += 1
-        t.last_update_at[row] = max(t.last_update_at[row], rep.measured_at)
-        f.sensors.add(rep.sensor_id)
-        if isinstance(rep.measurement, Radar | LocalEnu) and rep.sensor_kind not in COOPERATIVE_KINDS:
-            last = t.last_noncoop_at[row]
-            t.last_noncoop_at[row] = rep.measured_at if np.isnan(last) else max(last, rep.measured_at)
         if rep.class_hint is not None:
             cls = rep.class_hint.cls
             f.class_votes[cls] = f.class_votes.get(cls, 0.0) + rep.class_hint.confidence

@@ -1,4 +1,5 @@
-"""ScanTracker (the array core used at scale) on small scenarios with known truth."""
+"""Tracker.process_plots (the array entry point the benchmark uses; the same scan step as
+Tracker.process) on small scenarios with known truth."""
 
 from __future__ import annotations
 
@@ -9,118 +10,131 @@ from pathlib import Path
 
 import numpy as np
 
-from dronewatch.tracking.scan_tracker import ScanConfig, ScanTracker
+from dronewatch.geo import SiteFrame
+from dronewatch.tracking import Tracker, TrackerConfig
+from dronewatch.tracking.settings import plot_sensor_config
 
 SIGMA_M = 10.0
 R1 = np.eye(3) * SIGMA_M**2
+NONE_Z, NONE_R = np.zeros((0, 3)), np.zeros((0, 3, 3))
 
 
-def _scan(trk: ScanTracker, truth: np.ndarray, k: int, rng: np.random.Generator,
-          clutter: int = 0, area_m: float = 5000.0) -> None:
+def _tracker(pd: float = 0.9, clutter_per_m3: float = 1e-9, **over: object) -> Tracker:
+    cfg = plot_sensor_config(pd, clutter_per_m3)
+    if over:
+        cfg = TrackerConfig(**{**{f: getattr(cfg, f) for f in cfg.__struct_fields__}, **over})  # type: ignore[arg-type]
+    return Tracker(SiteFrame(40.0, -80.0), [], cfg)
+
+
+def _scan(trk: Tracker, truth: np.ndarray, k: int, rng: np.random.Generator,
+          clutter: int = 0, area_m: float = 5000.0, sensor: str = "a") -> None:
     z = truth + rng.normal(0, SIGMA_M, truth.shape)
     z[:, 2] = 0.0
     if clutter:
         z = np.vstack([z, np.column_stack([rng.uniform(-area_m, area_m, (clutter, 2)), np.zeros(clutter)])])
-    trk.step(z, np.broadcast_to(R1, (len(z), 3, 3)), float(k))
+    trk.process_plots(sensor, z, np.broadcast_to(R1, (len(z), 3, 3)), float(k))
 
 
 def test_crossing_targets_keep_their_ids() -> None:
     rng = np.random.default_rng(1)
-    trk = ScanTracker()
+    trk = _tracker()
     owner: dict[int, int] = {}
     for k in range(41):
         a = (-400.0 + 20.0 * k, 0.0, 0.0)  # eastbound; both pass (0, 0) at k = 20
         b = (0.0, 400.0 - 20.0 * k, 0.0)  # southbound
         _scan(trk, np.array([a, b]), k, rng)
-        ids, x = trk.reported()
+        ids, x = trk.reported(float(k))
         for tid, xi in zip(ids.tolist(), x, strict=True):
             who = 0 if abs(xi[3]) > abs(xi[4]) else 1
             if k > 3:
                 assert owner.setdefault(tid, who) == who
-    ids, _ = trk.reported()
+    ids, _ = trk.reported(40.0)
     assert len(ids) == 2 and set(ids.tolist()) == set(owner)
 
 
 def test_hovering_drone_stays_one_confirmed_track() -> None:
     rng = np.random.default_rng(2)
-    trk = ScanTracker()
+    trk = _tracker()
     for k in range(60):
         _scan(trk, np.array([[250.0, -120.0, 0.0]]), k, rng)
         if k >= 1:
-            ids, x = trk.reported()
+            ids, x = trk.reported(float(k))
             assert ids.tolist() == [1]
             assert np.hypot(x[0, 0] - 250.0, x[0, 1] + 120.0) < (15.0 if k >= 5 else 40.0)
-    assert len(trk) == 1
+    assert len(trk.table) == 1
 
 
 def test_track_coasts_through_a_missed_scan_then_is_deleted() -> None:
     rng = np.random.default_rng(3)
-    cfg = ScanConfig(report_max_misses=1, delete_misses=3)
-    trk = ScanTracker(cfg)
+    trk = _tracker()
     pos = lambda k: np.array([[100.0 + 15.0 * k, 40.0, 0.0]])  # noqa: E731
     for k in range(8):
         _scan(trk, pos(k), k, rng)
-    _, P_before = trk.state()
-    trk.step(np.zeros((0, 3)), np.zeros((0, 3, 3)), 8.0)  # missed scan: coasting, still shown
-    ids, x = trk.reported()
-    _, P_coast = trk.state()
+    P_before = trk.table.P[0].copy()
+    trk.process_plots("a", NONE_Z, NONE_R, 8.0)  # missed scan: coasting, still shown
+    ids, x = trk.reported(8.0)
     assert ids.tolist() == [1] and abs(x[0, 0] - pos(8)[0, 0]) < 15.0
-    assert np.trace(P_coast[0, :2, :2]) > np.trace(P_before[0, :2, :2])  # uncertainty grows
+    coast = trk.tracks(8.0)[0]
+    assert coast.pos_sigma_m > np.sqrt(np.trace(P_before[:3, :3]) / 3.0)  # uncertainty grows
     _scan(trk, pos(9), 9, rng)  # found again: same id
-    assert trk.reported()[0].tolist() == [1]
+    assert trk.reported(9.0)[0].tolist() == [1]
     for k in range(10, 12):
-        trk.step(np.zeros((0, 3)), np.zeros((0, 3, 3)), float(k))
-    assert trk.reported()[0].tolist() == []  # two misses: hidden, kept
-    assert len(trk) == 1
-    trk.step(np.zeros((0, 3)), np.zeros((0, 3, 3)), 12.0)  # third miss: deleted, nothing left
-    assert len(trk) == 0 and trk.xm.shape[1] == 0 and trk.hist.shape[0] == 0
-    assert trk.history(1).shape == (0, 4)
+        trk.process_plots("a", NONE_Z, NONE_R, float(k))
+    assert trk.reported(11.0)[0].tolist() == []  # two misses: hidden, kept
+    assert len(trk.table) == 1
+    trk.process_plots("a", NONE_Z, NONE_R, 12.0)  # third miss: deleted, nothing left
+    assert len(trk.table) == 0 and trk.table.xm.shape[0] == 0 and trk.table.hist.shape[0] == 0
+    assert trk.history(1).shape == (0, 4) and 1 in trk.removed()
 
 
 def test_two_sensors_reporting_one_object_give_one_track() -> None:
     rng = np.random.default_rng(4)
-    trk = ScanTracker()
+    trk = _tracker()
     for k in range(10):
         truth = np.array([[-300.0 + 10.0 * k, 800.0, 0.0]])
-        _scan(trk, truth, k, rng)  # sensor A
-        _scan(trk, truth, k, rng)  # sensor B, same instant
-    ids, _ = trk.reported()
-    assert ids.tolist() == [1] and len(trk) == 1
+        _scan(trk, truth, k, rng, sensor="a")
+        _scan(trk, truth, k, rng, sensor="b")  # same instant
+    ids, _ = trk.reported(9.0)
+    assert ids.tolist() == [1] and len(trk.table) == 1
+    assert trk.tracks(9.0)[0].sensors == ("a", "b")
 
 
 def test_clutter_makes_few_short_lived_confirmed_tracks() -> None:
     """Two-plot confirmation lets a rare clutter pair through (as in Stone Soup's trackers); such
     a track finds nothing more and is gone within delete_misses scans."""
     rng = np.random.default_rng(5)
-    trk = ScanTracker(ScanConfig(clutter_per_m3=10 / 1e8 / 25.0))
+    trk = _tracker(clutter_per_m3=10 / 1e8 / 25.0)
     seen: dict[int, int] = {}
     for k in range(50):
         _scan(trk, np.zeros((0, 3)), k, rng, clutter=10)
-        for tid in trk.reported()[0].tolist():
+        for tid in trk.reported(float(k))[0].tolist():
             seen[tid] = seen.get(tid, 0) + 1
     assert len(seen) <= 8  # a few expected: 10 clutter plots a scan, ~0.1 pairs per scan in a gate
     assert max(seen.values(), default=0) <= 3
-    assert int(trk.confirmed.sum()) <= 2
+    assert int(trk.table.confirmed.sum()) <= 2
 
 
 def test_history_is_a_bounded_ring() -> None:
+    from dronewatch.tracking.state import HISTORY_LEN
+
     rng = np.random.default_rng(6)
-    trk = ScanTracker(ScanConfig(history_len=4))
-    for k in range(10):
+    trk = _tracker()
+    n = HISTORY_LEN + 8
+    for k in range(n):
         _scan(trk, np.array([[10.0 * k, 0.0, 0.0]]), k, rng)
     h = trk.history(1)
-    assert h.shape == (4, 4) and h[:, 0].tolist() == [6.0, 7.0, 8.0, 9.0]
-    assert trk.hist.shape == (1, 4, 4)
+    assert h.shape == (HISTORY_LEN, 4) and h[:, 0].tolist() == [float(k) for k in range(8, n)]
+    assert trk.table.hist.shape == (1, HISTORY_LEN, 4)
 
 
 def test_deterministic_for_a_given_input() -> None:
     def run() -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng(7)
-        trk = ScanTracker()
+        trk = _tracker()
         for k in range(15):
             truth = np.array([[0.0 + 12.0 * k, 0.0, 0.0], [30.0 + 12.0 * k, 20.0, 0.0]])
             _scan(trk, truth, k, rng, clutter=5)
-        return trk.reported()
+        return trk.reported(14.0)
     a, b = run(), run()
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
@@ -150,39 +164,52 @@ def test_bench_alone_mode_writes_anchor_est(tmp_path: Path) -> None:
     assert np.allclose(sorted(last[:, 2]), [10.0 * (scans - 1), 500.0], atol=20.0)
 
 
-def test_coast_limits_follow_existence_probability() -> None:
-    from dronewatch.tracking.scan_tracker import coast_limits
-
-    assert coast_limits(ScanConfig(pd=0.9)) == (1, 2)  # the defaults: shown 1 miss, deleted at 3
-    shown_low, kept_low = coast_limits(ScanConfig(pd=0.7))
-    assert shown_low > 1 and kept_low > 2  # a weaker sensor's misses say less
-    trk = ScanTracker(ScanConfig(pd=0.7, report_max_misses=None, delete_misses=None))
-    assert (trk.report_max_misses, trk.delete_misses) == (shown_low, kept_low + 1)
-
-
 def test_three_close_targets_in_one_cluster_stay_three_tracks() -> None:
     """Three drones 25 m apart flying together: one JPDA cluster of three tracks (enumeration)."""
     rng = np.random.default_rng(9)
-    trk = ScanTracker()
+    trk = _tracker()
     for k in range(30):
         truth = np.array([[0.0 + 12.0 * k, 25.0 * j, 0.0] for j in range(3)])
         _scan(trk, truth, k, rng)
-    ids, x = trk.reported()
+    ids, x = trk.reported(29.0)
     assert len(ids) == 3 and trk.stats["jpda_clusters"] > 0
     assert np.allclose(np.sort(x[:, 1]), [0.0, 25.0, 50.0], atol=12.0)
 
 
 def test_gnn_takes_clusters_too_large_for_jpda() -> None:
     rng = np.random.default_rng(10)
-    trk = ScanTracker(ScanConfig(jpda_max_tracks=1))
+    trk = _tracker(jpda_max_tracks=1)
     owner: dict[int, int] = {}
     for k in range(41):
         truth = np.array([(-400.0 + 20.0 * k, 0.0, 0.0), (0.0, 400.0 - 20.0 * k, 0.0)])
         _scan(trk, truth, k, rng)
-        ids, x = trk.reported()
+        ids, x = trk.reported(float(k))
         for tid, xi in zip(ids.tolist(), x, strict=True):
             if k > 3:
                 assert owner.setdefault(tid, 0 if abs(xi[3]) > abs(xi[4]) else 1) == (
                     0 if abs(xi[3]) > abs(xi[4]) else 1)
     assert trk.stats["gnn_clusters"] > 0 and trk.stats["jpda_clusters"] == 0
-    assert len(trk.reported()[0]) == 2
+    assert len(trk.reported(40.0)[0]) == 2
+
+
+def test_reports_and_plots_take_the_same_scan_step() -> None:
+    """LocalEnu Reports through process() and the same plots through process_plots() give the
+    same tracks: one tracking loop behind both entry points."""
+    from dronewatch.model import LocalEnu, Report
+
+    rng = np.random.default_rng(11)
+    by_reports, by_plots = _tracker(), _tracker()
+    for k in range(12):
+        truth = np.array([[12.0 * k, 0.0, 0.0], [0.0, 300.0 - 9.0 * k, 0.0], [400.0, 400.0, 0.0]])
+        z = truth + rng.normal(0, SIGMA_M, truth.shape)
+        at = float(k)
+        reports = [Report(report_id=f"c{k}-{i}", sensor_id="cam", sensor_kind="camera", measured_at=at,
+                          received_at=at, measurement=LocalEnu(e=e, n=n, u=u, sigma_m=SIGMA_M))
+                   for i, (e, n, u) in enumerate(z.tolist())]
+        by_reports.process(reports, at)
+        by_plots.process_plots("cam", z, np.broadcast_to(R1, (len(z), 3, 3)), at)
+    a, b = by_reports.tracks(11.0), by_plots.tracks(11.0)
+    assert [t.track_id for t in a] == [t.track_id for t in b] and len(a) == 3
+    assert all(t.status == "confirmed" for t in a)
+    assert np.allclose([t.enu_m for t in a], [t.enu_m for t in b])
+    assert [t.updates for t in a] == [t.updates for t in b] == [12, 12, 12]
