@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dronewatch.model import Geodetic, Identity, Report
+from dronewatch.model import Identity, Report
 from dronewatch.sources.sim.sensors import CooperativeReceiver, SimObject
 
 LATENCY_S = 0.1
@@ -31,21 +31,13 @@ class AdsbModel(CooperativeReceiver):
     def report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
         adsb = obj.adsb
         assert adsb is not None
-        e, n, u = s[:3] + noise
-        lat, lon, hae = self.frame.to_geodetic(float(e), float(n), float(u))
+        enu = s[:3] + noise
         return Report(
             report_id=self.next_report_id(),
             sensor_id=self.sensor_id,
             sensor_kind="adsb",
             measured_at=at,
             received_at=at + LATENCY_S,
-            measurement=Geodetic(
-                lat=float(lat),
-                lon=float(lon),
-                alt_m=round(float(hae), 2),
-                h_sigma_m=H_SIGMA_M,
-                v_sigma_m=V_SIGMA_M,
-                vel_enu_mps=(round(float(s[3]), 2), round(float(s[4]), 2), round(float(s[5]), 2)),
-            ),
+            measurement=self.broadcast_position(enu, s, H_SIGMA_M, V_SIGMA_M),
             identity=Identity(scheme="icao", value=adsb.icao.upper(), callsign=adsb.callsign),
         )

@@ -44,8 +44,7 @@ class RemoteIdModel(CooperativeReceiver):
     def report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
         rid = obj.remote_id
         assert rid is not None
-        e, n, u = s[:3] + np.asarray(obj.remote_id_offset_enu_m) + noise
-        lat, lon, hae = self.frame.to_geodetic(float(e), float(n), float(u))
+        enu = s[:3] + np.asarray(obj.remote_id_offset_enu_m) + noise
         operator = None
         if rid.operator is not None:
             operator = Geodetic(
@@ -61,14 +60,7 @@ class RemoteIdModel(CooperativeReceiver):
             sensor_kind="remoteid",
             measured_at=at,
             received_at=at + LATENCY_S,
-            measurement=Geodetic(
-                lat=float(lat),
-                lon=float(lon),
-                alt_m=round(float(hae), 2),
-                h_sigma_m=H_SIGMA_M,
-                v_sigma_m=V_SIGMA_M,
-                vel_enu_mps=(round(float(s[3]), 2), round(float(s[4]), 2), round(float(s[5]), 2)),
-            ),
+            measurement=self.broadcast_position(enu, s, H_SIGMA_M, V_SIGMA_M),
             identity=Identity(scheme="serial", value=rid.serial),
             operator=operator,
         )

@@ -15,7 +15,7 @@ import numpy as np
 
 from dronewatch.config import AdsbSpec, ObjectSpec, RemoteIdSpec, SensorSpec
 from dronewatch.geo import SiteFrame
-from dronewatch.model import REPORT_ENCODER, Frame, Report
+from dronewatch.model import REPORT_ENCODER, Frame, Geodetic, Report
 from dronewatch.sources.sim.truth import TruthTable
 
 LINK = "dw-report"
@@ -140,6 +140,20 @@ class CooperativeReceiver:
 
     def encode(self, report: Report) -> Frame:
         return report_frame(report)
+
+    def broadcast_position(self, enu: np.ndarray, state: np.ndarray, h_sigma_m: float,
+                           v_sigma_m: float) -> Geodetic:
+        """What the aircraft says of itself: ``enu`` (truth + offset + noise) as lat/lon and
+        height above the ellipsoid, with its true velocity, to the wire's resolution."""
+        lat, lon, hae = self.frame.to_geodetic(float(enu[0]), float(enu[1]), float(enu[2]))
+        return Geodetic(
+            lat=float(lat),
+            lon=float(lon),
+            alt_m=round(float(hae), 2),
+            h_sigma_m=h_sigma_m,
+            v_sigma_m=v_sigma_m,
+            vel_enu_mps=(round(float(state[3]), 2), round(float(state[4]), 2), round(float(state[5]), 2)),
+        )
 
     def next_report_id(self) -> str:
         self.seq += 1
