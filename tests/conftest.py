@@ -12,7 +12,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def captures() -> Path:
-    """The shared real captures. Missing data fails the test: it never skips."""
+    """The shared real captures. Missing data fails the test (pytest.fail)."""
     if not SHARED_DATA.is_dir():
         pytest.fail(f"real captures not found at {SHARED_DATA} (clone next to ../shared)")
     return SHARED_DATA

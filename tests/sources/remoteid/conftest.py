@@ -1,4 +1,4 @@
-"""Fixtures for the Remote ID tests: the shared real captures (fail, never skip, if missing)."""
+"""Fixtures for the Remote ID tests: the shared real captures; a missing capture fails the test."""
 
 from __future__ import annotations
 
