@@ -4,9 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-tracking
+.PHONY: sapient-bindings demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-tracking
 
 demo: $(STAMP)
+	@$(BIN)/python -m dronewatch.sapient.generate || echo "SAPIENT input unavailable (bindings not generated); the demo does not need it"
 	$(BIN)/dronewatch demo
 
 $(STAMP): pyproject.toml
@@ -15,7 +16,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+# SAPIENT protobuf bindings, generated from the standard's .proto files beside the clone.
+SAPIENT_PROTO ?= ../shared/standards/sapient
+SAPIENT_GEN := src/dronewatch/sapient/_generated/SOURCE
+$(SAPIENT_GEN): $(STAMP) src/dronewatch/sapient/generate.py $(wildcard $(SAPIENT_PROTO)/sapient_msg/*.proto $(SAPIENT_PROTO)/sapient_msg/bsi_flex_335_v2_0/*.proto)
+	$(BIN)/python -m dronewatch.sapient.generate --proto-root $(SAPIENT_PROTO)
+	touch $@
+
+sapient-bindings: $(SAPIENT_GEN)
+
+venv: $(STAMP) $(SAPIENT_GEN)
 
 # Debian packages the tests drive for real: headless Chromium for the console test.
 system-deps:
@@ -24,18 +34,18 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
-lint: $(STAMP)
+lint: $(STAMP) $(SAPIENT_GEN)
 	$(BIN)/ruff check src tests bench
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) $(SAPIENT_GEN)
 	$(BIN)/mypy
 
-pytest: $(STAMP) system-deps
+pytest: $(STAMP) $(SAPIENT_GEN) system-deps
 	$(BIN)/pytest
 
-test: system-deps $(STAMP) lint typecheck pytest
+test: system-deps $(STAMP) $(SAPIENT_GEN) lint typecheck pytest
 
-pytest-slow: $(STAMP) system-deps
+pytest-slow: $(STAMP) $(SAPIENT_GEN) system-deps
 	$(BIN)/pytest -m slow
 
 # Benchmarks print ratios against their anchors, measured in the same run (docs/performance.md).
@@ -55,4 +65,4 @@ bench-tracking: $(STAMP) $(ANCHOR_VENV)/.installed
 	$(BIN)/python bench/tracking.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) src/dronewatch/sapient/_generated .pytest_cache .mypy_cache .ruff_cache
