@@ -27,11 +27,16 @@ sapient-bindings: $(SAPIENT_GEN)
 
 venv: $(STAMP) $(SAPIENT_GEN)
 
-# Debian packages the tests drive for real: headless Chromium for the console test.
+# Debian packages the tests drive for real: headless Chromium for the console test, the mosquitto
+# MQTT broker for the output tests (they start their own on a free port).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	fi
+	@if [ ! -x /usr/sbin/mosquitto ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto; \
 	fi
 
 lint: $(STAMP) $(SAPIENT_GEN)

@@ -131,10 +131,20 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
 
     live.set_ack_handler(ack)
     live.set_stats_source(lambda: holder["p"].stats() if "p" in holder else {})
+    from dronewatch.sinks.manager import start_outputs
+
+    outputs = start_outputs(site, store)
+    live.set_outputs_source(outputs.stats)
 
     async def main() -> None:
         server = uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="warning"))
         tasks = [asyncio.create_task(server.serve())]
+        if outputs:
+            async def feed_outputs() -> None:  # off the pipeline: outputs queue and send on their threads
+                async with bus.subscribe(live.subject) as updates:
+                    async for update in updates:
+                        outputs.offer(update)
+            tasks.append(asyncio.create_task(feed_outputs()))
 
         def on_update(update: Update) -> None:
             clock["now"] = update.at
@@ -187,6 +197,7 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     except KeyboardInterrupt:
         pass
     finally:
+        outputs.close(drain_timeout=10.0)
         store.close()
 
 

@@ -130,6 +130,79 @@ class Thresholds(_Strict, frozen=True):
     clear_s: Positive = 10.0  # a condition false this long resolves its alert
 
 
+_URL_SCHEMES = {
+    "cot": ("udp", "tcp", "tls"),
+    "sapient": ("tcp",),
+    "webhook": ("http", "https"),
+    "mqtt": ("mqtt", "mqtts"),
+}
+
+
+class _OutputBase(_Strict, frozen=True, kw_only=True, tag_field="kind"):
+    """One output (site file ``outputs:``): where tracks and alerts are sent. Secrets are named
+    by environment variable (``*_env``), never written in the file."""
+
+    url: str
+    name: str | None = None  # shown in /api/health; default: kind + url
+    queue: Annotated[int, Meta(ge=1)] = 10_000  # updates waiting before the oldest is dropped
+
+    def __post_init__(self) -> None:
+        kind = str(msgspec.inspect.type_info(type(self)).tag)  # type: ignore[attr-defined]
+        scheme, sep, rest = self.url.partition("://")
+        if not sep or scheme not in _URL_SCHEMES[kind] or not rest:
+            raise ValueError(f"`url` must be {' or '.join(s + '://...' for s in _URL_SCHEMES[kind])}")
+
+
+class CotOutput(_OutputBase, frozen=True, kw_only=True, tag="cot"):
+    """Cursor-on-Target to TAK: udp:// (multicast SA mesh), tcp:// or tls:// (client cert)."""
+
+    url: str = "udp://239.2.3.1:6969"
+    cert: str | None = None  # tls: client certificate (PEM)
+    key: str | None = None  # tls: its private key (PEM)
+    ca: str | None = None  # tls: CA that signed the server's certificate
+    password_env: str | None = None  # tls: env var holding the key's password
+    rate_hz: Positive = 1.0  # at most this many events per track per second (hostile: at once)
+    stale_s: Positive = 15.0  # how long TAK shows an event without an update
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.url.startswith("tls://") and (self.cert is None or self.ca is None):
+            raise ValueError("a tls:// CoT output needs `cert` (and `key` unless inside it) and `ca`")
+
+
+class SapientOutput(_OutputBase, frozen=True, kw_only=True, tag="sapient"):
+    """SAPIENT (BSI Flex 335 v2.0) to a parent node; dronewatch connects."""
+
+    node_id: str | None = None  # UUID; default: derived from the site name
+    status_s: Positive = 10.0  # StatusReport period
+
+
+class WebhookOutput(_OutputBase, frozen=True, kw_only=True, tag="webhook"):
+    """Alerts as signed JSON POSTs (Standard Webhooks) from a durable outbox."""
+
+    secret_env: str  # env var with the whsec_... secret
+    severity: list[Severity] = []  # only these severities (empty: all)
+    zones: list[str] = []  # only alerts for these zones (empty: all)
+    rules: list[str] = []  # only these rules (empty: all)
+    timeout_s: Positive = 10.0
+
+
+class MqttOutput(_OutputBase, frozen=True, kw_only=True, tag="mqtt"):
+    """Tracks and alerts as JSON on dronewatch/v1/<site>/..., retained status with a last will."""
+
+    url: str = "mqtt://127.0.0.1:1883"
+    username: str | None = None
+    password_env: str | None = None
+    ca: str | None = None  # mqtts: CA file (default: the system's)
+    cert: str | None = None  # mqtts: client certificate
+    key: str | None = None
+    tracks: bool = True  # also publish tracks (alerts always)
+    track_rate_hz: Positive = 1.0  # per track
+
+
+OutputSpec = CotOutput | SapientOutput | WebhookOutput | MqttOutput
+
+
 class Site(_Strict, frozen=True):
     name: str
     origin: Origin
@@ -138,6 +211,7 @@ class Site(_Strict, frozen=True):
     sensors: list[SensorSpec] = []
     thresholds: Thresholds = Thresholds()
     tile_url: str | None = None  # optional raster basemap, e.g. https://.../{z}/{x}/{y}.png
+    outputs: list[OutputSpec] = []  # TAK, SAPIENT, webhooks, MQTT (docs/outputs.md)
 
     def __post_init__(self) -> None:
         names = [z.name for z in self.zones]

@@ -19,6 +19,7 @@ from dronewatch.config import Scenario
 from dronewatch.model import Update
 from dronewatch.pipeline import Pipeline
 from dronewatch.sinks.jsonl import RunFiles
+from dronewatch.sinks.manager import start_outputs
 from dronewatch.sources.sim import Simulation
 from dronewatch.store import Store
 
@@ -55,6 +56,7 @@ def run_fast(
     sim = Simulation(scenario)
     store = Store(db_url) if db_url else None
     pipeline = Pipeline(scenario.site, sim.frame, store=store)
+    outputs = start_outputs(scenario.site, store, out_dir)
     rules: Counter[str] = Counter()
     track_ids: set[int] = set()
     n_steps = round((sim.end_at - sim.start_at) / step_s)
@@ -64,12 +66,14 @@ def run_fast(
             if speed is not None:
                 time.sleep(max(0.0, started + k * step_s / speed - time.perf_counter()))
             update = pipeline.step(sim.advance(now), now)
+            outputs.offer(update)
             rules.update(a.rule for a in files.write_alerts(update.alerts))
             files.write_tracks(update.tracks, now)
             files.write_truth(sim.truth(now), now)
             track_ids.update(t.track_id for t in update.tracks if t.status != "tentative")
             if on_progress is not None:
                 on_progress(k / n_steps)
+    outputs.close(drain_timeout=None)  # every output drained, webhook retries included
     if store is not None:
         store.close()
     return RunSummary(

@@ -31,6 +31,7 @@ class LiveState:
         self._at: float | None = None
         self._ack_handler: AckHandler | None = None
         self._stats: Callable[[], dict[str, Any]] | None = None
+        self._outputs: Callable[[], list[dict[str, Any]]] | None = None
 
     def set_stats_source(self, fn: Callable[[], dict[str, Any]]) -> None:
         """Where ingest figures come from (the pipeline: frames, reports, rejects by reason)."""
@@ -38,6 +39,13 @@ class LiveState:
 
     def stats(self) -> dict[str, Any]:
         return self._stats() if self._stats is not None else {}
+
+    def set_outputs_source(self, fn: Callable[[], list[dict[str, Any]]]) -> None:
+        """Where the outputs' figures come from (sent, queued, dropped, pending per output)."""
+        self._outputs = fn
+
+    def outputs(self) -> list[dict[str, Any]]:
+        return self._outputs() if self._outputs is not None else []
 
     @property
     def subject(self) -> str:

@@ -16,7 +16,9 @@ def health(
     store: Store = Depends(get_store), live: LiveState = Depends(get_live), clock: Clock = Depends(get_clock)
 ) -> Response:
     """``{"status": "ok", "counts": {table: rows, live_tracks, live_alerts}, "ingest": {frames,
-    reports, rejected: {reason: n}}, "time", "picture_at"}``."""
+    reports, rejected: {reason: n}}, "outputs": [{name, kind, queued, offered, dropped, dropped_alerts,
+    sent, pending, errors, last_error}], "time", "picture_at"}``."""
     counts = store.counts() | {"live_tracks": len(live.tracks()), "live_alerts": len(live.alerts())}
-    return json_response({"status": "ok", "counts": counts, "ingest": live.stats(), "time": clock(),
+    return json_response({"status": "ok", "counts": counts, "ingest": live.stats(),
+                          "outputs": live.outputs(), "time": clock(),
                           "picture_at": live.at})
