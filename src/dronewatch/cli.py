@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,12 @@ def check(file: Annotated[Path, typer.Argument(help="site or scenario YAML file"
     kind = "scenario" if isinstance(loaded, Scenario) else "site"
     out.print(f"{file}: valid {kind} [bold]{loaded.name}[/]", highlight=False, soft_wrap=True)
     out.print(f"  zones: {len(site.zones)}  sensors: {len(site.sensors)}  allow-listed: {len(site.allow)}")
+    for spec in site.outputs:
+        env = [v for v in (getattr(spec, "secret_env", None), getattr(spec, "password_env", None)) if v]
+        missing = [v for v in env if v not in os.environ]
+        note = f"  [yellow](environment variable {', '.join(missing)} not set)[/]" if missing else ""
+        out.print(f"  output: {type(spec).__name__.removesuffix('Output').lower()} {spec.url}{note}",
+                  highlight=False, soft_wrap=True)
     if isinstance(loaded, Scenario):
         out.print(f"  objects: {len(loaded.objects)}  duration: {loaded.duration_s:.0f} s  seed: {loaded.seed}")
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
+import pwd
 import shutil
 import socket
 import ssl
@@ -235,7 +237,9 @@ class Mosquitto:
             raise RuntimeError("mosquitto not installed: run `make system-deps`")
         self.port = free_port()
         workdir.mkdir(parents=True, exist_ok=True)
-        conf = [f"listener {self.port} 127.0.0.1", "persistence false", "log_dest stderr",
+        # as root, mosquitto would switch to its own user, which cannot read our temporary files
+        conf = [f"user {pwd.getpwuid(os.geteuid()).pw_name}", f"listener {self.port} 127.0.0.1",
+                "persistence false", "log_dest stderr",
                 "log_type error", "log_type warning"]
         if password is not None:
             pw = workdir / "passwd"

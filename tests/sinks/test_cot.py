@@ -119,7 +119,8 @@ def test_tls_listener_refuses_a_stranger_certificate(pki: Pki) -> None:
         assert _wait(lambda: bool(listener.refused))
         outputs.close(drain_timeout=0.5)
         assert listener.events == []
-        assert outputs.outputs[0].errors >= 1 or outputs.outputs[0].sent == 0
+        out = outputs.outputs[0]
+        assert out.errors >= 1 and out.sent == 0 and "cannot connect" in (out.last_error or "")
     finally:
         listener.stop()
 

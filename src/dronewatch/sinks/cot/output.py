@@ -109,7 +109,7 @@ class CotOutput(Output):
             self._unsent = []
         else:
             self.errors += 1
-            self.last_error = f"not connected to {self.spec.url}"
+            self.last_error = self.transport.last_error or f"not connected to {self.spec.url}"
             self._last_sent_at.clear()  # every live track goes again once the stream is back
 
     def tick(self) -> None:

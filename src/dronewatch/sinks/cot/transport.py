@@ -62,8 +62,10 @@ class CotTransport:
             self._ssl = tls_context(cert, key, ca, password)
         self._sock: socket.socket | None = None
         self._retry_at = 0.0
+        self.last_error: str | None = None
         self._backoff_s = 0.5
         self.connects = 0
+        self.refusal_wait_s = 0.3
         if self.scheme == "udp":
             family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
             self._sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -83,10 +85,18 @@ class CotTransport:
             raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout_s)
             raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock = self._ssl.wrap_socket(raw, server_hostname=self.host) if self._ssl else raw
+            if self._ssl is not None:
+                # TLS 1.3: a server that refuses our certificate says so just after the handshake
+                sock.settimeout(self.refusal_wait_s)
+                try:
+                    sock.recv(1)  # a TAK server sends nothing first; anything it does send is dropped
+                except (TimeoutError, ssl.SSLWantReadError):
+                    pass
             sock.settimeout(self.connect_timeout_s)
         except (OSError, ssl.SSLError) as err:
             self._retry_at = time.monotonic() + self._backoff_s
             self._backoff_s = min(self._backoff_s * 2, 30.0)
+            self.last_error = f"cannot connect: {err}"
             log.warning("CoT %s: cannot connect (%s); retry in %.1f s", self.url, err, self._backoff_s)
             return False
         self._sock = sock

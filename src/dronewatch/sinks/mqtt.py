@@ -1,0 +1,165 @@
+"""``MqttOutput``: tracks and alerts as JSON to an MQTT broker (paho-mqtt 2.x).
+
+Topics (``<site>`` made topic-safe: lower case, ``[a-z0-9_-]``)::
+
+    dronewatch/v1/<site>/tracks/<track_id>   QoS 0, at most ``track_rate_hz`` per track; a removed
+                                             track once more with "status": "removed"
+    dronewatch/v1/<site>/alerts/<alert_id>   QoS 1, {"type": "alert.raised" | "alert.updated" |
+                                             "alert.resolved", "timestamp", "data": {...}}
+    dronewatch/v1/<site>/status              retained {"state": "online" | "offline", ...}; the
+                                             broker publishes "offline" (last will) if we vanish,
+                                             and we leave "offline" retained when we stop
+
+``mqtts://`` uses TLS (``ca``, optional client ``cert``/``key``); ``username`` and the password
+from the environment variable ``password_env``. Alerts not yet acknowledged by the broker
+(PUBACK) count as pending, so a drain waits for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+import msgspec
+import paho.mqtt.client as mqtt
+
+from dronewatch import __version__
+from dronewatch.config import MqttOutput as MqttSpec
+from dronewatch.config import Site
+from dronewatch.model import Update
+from dronewatch.sinks.jsonl import iso
+from dronewatch.sinks.messages import AlertChanges, alert_json, track_json
+from dronewatch.sinks.output import Output
+
+log = logging.getLogger(__name__)
+_ENC = msgspec.json.Encoder()
+
+
+def topic_safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name.lower())
+
+
+def topic_root(site: str) -> str:
+    return f"dronewatch/v1/{topic_safe(site)}"
+
+
+class MqttOutput(Output):
+    kind = "mqtt"
+
+    def __init__(self, spec: MqttSpec, site: Site) -> None:
+        super().__init__(spec.name or f"mqtt {spec.url}", spec.queue)
+        self.spec = spec
+        self.site = site.name
+        self.origin_alt_m = site.origin.alt_m
+        self.root = topic_root(site.name)
+        self.status_topic = f"{self.root}/status"
+        scheme, _, rest = spec.url.partition("://")
+        host, _, port = rest.rstrip("/").rpartition(":")
+        if not host:
+            host, port = rest.rstrip("/"), ""
+        self.host = host.strip("[]")
+        self.port = int(port) if port else (8883 if scheme == "mqtts" else 1883)
+        self.tls = scheme == "mqtts"
+        self._changes = AlertChanges()
+        self._last_sent_at: dict[int, float] = {}
+        self._min_gap_s = 1.0 / spec.track_rate_hz
+        self._unacked: dict[int, mqtt.MQTTMessageInfo] = {}
+        self._lock = threading.RLock()
+        self.connected = threading.Event()
+        self.connect_wait_s = 3.0
+        self.client = self._make_client()
+
+    def _status(self, state: str, reason: str) -> bytes:
+        return _ENC.encode({"site": self.site, "state": state, "reason": reason, "at": iso(time.time()),
+                            "version": __version__})
+
+    def _make_client(self) -> mqtt.Client:
+        client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+                             client_id=f"dronewatch-{topic_safe(self.site)}-{os.getpid()}-{id(self):x}",
+                             protocol=mqtt.MQTTv311)
+        if self.spec.username is not None:
+            password = os.environ.get(self.spec.password_env) if self.spec.password_env else None
+            if self.spec.password_env and password is None:
+                raise ValueError(f"MQTT output {self.spec.url}: environment variable {self.spec.password_env} "
+                                 "(password_env) is not set")
+            client.username_pw_set(self.spec.username, password)
+        if self.tls:
+            client.tls_set(ca_certs=self.spec.ca, certfile=self.spec.cert, keyfile=self.spec.key)
+        client.will_set(self.status_topic, self._status("offline", "connection lost"), qos=1, retain=True)
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.max_queued_messages_set(100_000)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
+        return client
+
+    def _on_connect(self, client: mqtt.Client, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        if reason.is_failure:
+            self.errors += 1
+            self.last_error = f"broker refused: {reason}"
+            log.warning("MQTT %s: %s", self.spec.url, self.last_error)
+            return
+        client.publish(self.status_topic, self._status("online", "started"), qos=1, retain=True)
+        self.connected.set()
+
+    def _on_disconnect(self, _c: mqtt.Client, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        was_up = self.connected.is_set()
+        self.connected.clear()
+        if was_up and reason.is_failure:  # (a refused connect keeps the broker's reason)
+            self.last_error = f"disconnected: {reason}"
+
+    def _on_publish(self, _c: mqtt.Client, _ud: Any, mid: int, _reason: Any, _props: Any) -> None:
+        with self._lock:
+            if self._unacked.pop(mid, None) is not None:
+                self.sent += 1
+
+    def open(self) -> None:
+        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.loop_start()
+        self.connected.wait(self.connect_wait_s)  # a tidy start; a broker that is down is retried
+
+    def handle(self, update: Update) -> None:
+        now = update.at
+        for alert in update.alerts:
+            for event in self._changes.classify(alert):
+                body = _ENC.encode({"type": event, "timestamp": iso(alert.updated_at), "data": alert_json(alert)})
+                with self._lock:
+                    info = self.client.publish(f"{self.root}/alerts/{alert.alert_id}", body, qos=1)
+                    if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
+                        self.dropped_alerts += 1
+                        self.errors += 1
+                        self.last_error = "MQTT client queue full"
+                    elif info.rc == mqtt.MQTT_ERR_SUCCESS and info.is_published():
+                        self.sent += 1
+                    else:  # in flight, or queued by paho until the broker is back
+                        self._unacked[info.mid] = info
+        if not self.spec.tracks:
+            return
+        for track in update.tracks:
+            if track.status == "tentative":
+                continue
+            if now - self._last_sent_at.get(track.track_id, float("-inf")) < self._min_gap_s:
+                continue
+            self._last_sent_at[track.track_id] = now
+            info = self.client.publish(f"{self.root}/tracks/{track.track_id}",
+                                       _ENC.encode(track_json(track, self.origin_alt_m)), qos=0)
+            if info.rc == mqtt.MQTT_ERR_SUCCESS:
+                self.sent += 1
+        for track_id in update.removed:
+            if self._last_sent_at.pop(track_id, None) is not None:
+                self.client.publish(f"{self.root}/tracks/{track_id}",
+                                    _ENC.encode({"track_id": track_id, "time": iso(now), "status": "removed"}))
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._unacked)
+
+    def shutdown(self) -> None:
+        if self.connected.is_set():
+            info = self.client.publish(self.status_topic, self._status("offline", "shutdown"), qos=1, retain=True)
+            info.wait_for_publish(timeout=5.0)
+        self.client.disconnect()
+        self.client.loop_stop()

@@ -1,0 +1,99 @@
+"""The outputs manager: outputs never block the pipeline side (bounded queue, drops counted),
+their figures reach /api/health, and the site file's ``outputs:`` is validated."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from factories import make_alert, make_track
+from fastapi.testclient import TestClient
+from sinks.conftest import site_with
+
+from dronewatch.api import LiveState, create_app
+from dronewatch.bus import InProcessBus
+from dronewatch.config import ConfigError, load_site
+from dronewatch.model import Update
+from dronewatch.sinks.manager import Outputs
+from dronewatch.sinks.output import Output
+from dronewatch.store import Store
+
+
+class Stuck(Output):
+    """An output whose far end hangs until released."""
+
+    kind = "stuck"
+
+    def __init__(self) -> None:
+        super().__init__("stuck", queue_size=3)
+        self.release = threading.Event()
+        self.handled: list[float] = []
+
+    def handle(self, update: Update) -> None:
+        self.release.wait(10)
+        self.handled.append(update.at)
+
+
+def test_a_stuck_output_drops_the_oldest_and_counts() -> None:
+    out = Stuck()
+    outputs = Outputs([out]).start()
+    for k in range(10):
+        outputs.offer(Update(at=float(k), tracks=[make_track(1)], alerts=[make_alert(f"A{k}")] if k == 1 else []))
+    stats = out.stats()
+    assert stats["offered"] == 10
+    # one being handled (or about to be), three waiting: at least six dropped, alert counted
+    assert stats["dropped"] >= 6 and stats["dropped"] + stats["queued"] <= 10
+    assert stats["dropped_alerts"] == 1
+    out.release.set()
+    assert outputs.drain(5)
+    assert out.handled[-3:] == [7.0, 8.0, 9.0], "the newest updates survive"
+    outputs.close()
+
+
+def test_health_shows_outputs(tmp_path: Path) -> None:
+    site = site_with()
+    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    live = LiveState(site)
+    out = Stuck()
+    out.release.set()
+    outputs = Outputs([out]).start()
+    live.set_outputs_source(outputs.stats)
+    outputs.offer(Update(at=1.0, tracks=[], alerts=[]))
+    assert outputs.drain(5)
+    with TestClient(create_app(site, store, live, InProcessBus())) as client:
+        body = client.get("/api/health").json()
+    assert body["outputs"] == [{"name": "stuck", "kind": "stuck", "queued": 0, "offered": 1, "dropped": 0,
+                                "dropped_alerts": 0, "sent": 0, "pending": 0, "errors": 0, "last_error": None}]
+    outputs.close()
+    store.close()
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("{kind: cot, url: 'http://x:1'}", "$.outputs[0]: `url` must be udp://... or tcp://... or tls://..."),
+    ("{kind: cot, url: 'tls://x:8089'}", "$.outputs[0]: a tls:// CoT output needs `cert`"),
+    ("{kind: webhook, url: 'https://x/y'}", "$.outputs[0]: Object missing required field `secret_env`"),
+    ("{kind: webhook, url: 'https://x/y', secret_env: S, severity: [loud]}", "$.outputs[0].severity[0]"),
+    ("{kind: pigeon, url: 'x://y'}", "$.outputs[0].kind: Invalid value 'pigeon'"),
+    ("{kind: mqtt, url: 'mqtt://h:1883', colour: red}", "$.outputs[0]: Object contains unknown field `colour`"),
+])
+def test_bad_outputs_name_file_line_and_field(tmp_path: Path, entry: str, message: str) -> None:
+    f = tmp_path / "site.yaml"
+    f.write_text(f"name: s\norigin: {{lat: 52, lon: 4}}\noutputs:\n  - {entry}\n")
+    with pytest.raises(ConfigError) as err:
+        load_site(f)
+    assert str(err.value).startswith(f"{f}:4: ") and message in str(err.value), str(err.value)
+
+
+def test_good_outputs_load(tmp_path: Path) -> None:
+    f = tmp_path / "site.yaml"
+    f.write_text("name: s\norigin: {lat: 52, lon: 4}\noutputs:\n"
+                 "  - {kind: cot}\n"
+                 "  - {kind: cot, url: 'tls://tak.example:8089', cert: c.pem, key: k.pem, ca: ca.pem}\n"
+                 "  - {kind: sapient, url: 'tcp://fusion:12000'}\n"
+                 "  - {kind: webhook, url: 'https://hooks.example/x', secret_env: DW_HOOK, severity: [critical]}\n"
+                 "  - {kind: mqtt, url: 'mqtts://broker:8883', username: dw, password_env: DW_MQTT}\n")
+    site = load_site(f)
+    assert [type(o).__name__ for o in site.outputs] == ["CotOutput", "CotOutput", "SapientOutput",
+                                                        "WebhookOutput", "MqttOutput"]
+    assert site.outputs[0].url == "udp://239.2.3.1:6969"  # type: ignore[union-attr]
