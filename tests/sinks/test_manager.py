@@ -7,9 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from factories import make_alert, make_track
 from fastapi.testclient import TestClient
-from sinks.conftest import site_with
 
 from dronewatch.api import LiveState, create_app
 from dronewatch.bus import InProcessBus
@@ -18,6 +16,8 @@ from dronewatch.model import Update
 from dronewatch.sinks.manager import Outputs
 from dronewatch.sinks.output import Output
 from dronewatch.store import Store
+from factories import make_alert, make_track
+from sinks.conftest import site_with
 
 
 class Stuck(Output):

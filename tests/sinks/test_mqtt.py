@@ -17,13 +17,13 @@ from typing import Any
 import msgspec
 import paho.mqtt.client as mqtt
 import pytest
-from factories import make_alert, make_track
-from sinks.conftest import site_with
-from sinks.receivers import Mosquitto
 
 from dronewatch.config import MqttOutput as MqttSpec
 from dronewatch.model import Update
 from dronewatch.sinks.manager import Outputs
+from factories import make_alert, make_track
+from sinks.conftest import site_with
+from sinks.receivers import Mosquitto
 
 T0 = 1_767_225_600.0
 ROOT = "dronewatch/v1/test_site"
@@ -99,7 +99,7 @@ def test_topics_qos_and_status(broker: Mosquitto) -> None:
     sub.stop()
     late = Subscriber(broker.port)  # a late subscriber finds the offline status retained
     assert late.wait(lambda m: any(x[0] == f"{ROOT}/status" for x in m))
-    st = [x for x in late.messages if x[0] == f"{ROOT}/status"][0]
+    st = next(x for x in late.messages if x[0] == f"{ROOT}/status")
     assert st[2] and st[3]["state"] == "offline" and st[3]["reason"] == "shutdown"
     late.stop()
 

@@ -88,10 +88,8 @@ class CotTransport:
             if self._ssl is not None:
                 # TLS 1.3: a server that refuses our certificate says so just after the handshake
                 sock.settimeout(self.refusal_wait_s)
-                try:
+                with contextlib.suppress(TimeoutError, ssl.SSLWantReadError):
                     sock.recv(1)  # a TAK server sends nothing first; anything it does send is dropped
-                except (TimeoutError, ssl.SSLWantReadError):
-                    pass
             sock.settimeout(self.connect_timeout_s)
         except (OSError, ssl.SSLError) as err:
             self._retry_at = time.monotonic() + self._backoff_s
