@@ -185,6 +185,9 @@ class WebhookOutput(_OutputBase, frozen=True, kw_only=True, tag="webhook"):
     zones: list[str] = []  # only alerts for these zones (empty: all)
     rules: list[str] = []  # only these rules (empty: all)
     timeout_s: Positive = 10.0
+    # seconds before each retry; then the message is given up (kept in the outbox as "failed")
+    retry_s: list[Positive] = msgspec.field(
+        default_factory=lambda: [1, 2, 3, 5, 10, 30, 60, 300, 1800, 7200, 18000, 36000])
 
 
 class MqttOutput(_OutputBase, frozen=True, kw_only=True, tag="mqtt"):

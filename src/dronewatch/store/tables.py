@@ -2,7 +2,8 @@
 
 ``frames`` and ``alert_audit`` are evidence: rows are inserted, never updated or deleted
 (the migration adds triggers that refuse it on SQLite). ``alerts`` holds each alert's current
-state; every change to it adds an ``alert_audit`` row. Instants are UTC epoch seconds (float).
+state; every change to it adds an ``alert_audit`` row. ``webhook_outbox`` holds every webhook
+until its endpoint has it. Instants are UTC epoch seconds (float).
 """
 
 from __future__ import annotations
@@ -79,6 +80,25 @@ alert_audit = Table(
     Column("to_state", String(16), nullable=False),
     Column("json", Text, nullable=False),  # the alert after the change
     Index("ix_alert_audit_alert_id", "alert_id"),
+)
+
+webhook_outbox = Table(
+    "webhook_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("endpoint", String(512), nullable=False),  # the output's name (default: its url)
+    Column("webhook_id", String(64), nullable=False),  # the same on every retry
+    Column("event_type", String(64), nullable=False),  # alert.raised / alert.updated / alert.resolved
+    Column("alert_id", String(256), nullable=True),
+    Column("body", Text, nullable=False),  # the JSON exactly as signed and sent
+    Column("created_at", Float, nullable=False),  # wall clock, like every time below
+    Column("status", String(16), nullable=False),  # pending / delivered / failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", Float, nullable=False),
+    Column("delivered_at", Float, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_webhook_outbox_due", "endpoint", "status", "next_at"),
+    Index("ux_webhook_outbox_webhook_id", "webhook_id", unique=True),
 )
 
 #: Tables whose rows are evidence: insert-only.

@@ -1,0 +1,70 @@
+"""``Outbox``: the durable queue of one webhook endpoint, in the store's ``webhook_outbox``.
+
+A message is written (``add``) before any attempt to send it, so a receiver that is down, or a
+process that stops, loses nothing: the next process with the same endpoint sends what is still
+``pending``. Each message keeps its ``webhook_id`` through every retry. Times are wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from dronewatch.store.store import Store
+from dronewatch.store.tables import webhook_outbox as wo
+
+
+class Outbox:
+    def __init__(self, store: Store, endpoint: str) -> None:
+        self.engine = store.engine
+        self.endpoint = endpoint
+
+    def add(self, messages: Sequence[tuple[str, str, str | None, str]], now: float) -> None:
+        """Keep ``(webhook_id, event_type, alert_id, body)`` messages, due now."""
+        if not messages:
+            return
+        rows = [{"endpoint": self.endpoint, "webhook_id": wid, "event_type": typ, "alert_id": aid, "body": body,
+                 "created_at": now, "status": "pending", "attempts": 0, "next_at": now}
+                for wid, typ, aid, body in messages]
+        with self.engine.begin() as conn:
+            conn.execute(insert(wo), rows)
+
+    def due(self, now: float, limit: int = 100) -> list[dict[str, Any]]:
+        """Pending messages whose time has come, oldest first."""
+        q = (select(wo.c.id, wo.c.webhook_id, wo.c.event_type, wo.c.body, wo.c.attempts)
+             .where(wo.c.endpoint == self.endpoint, wo.c.status == "pending", wo.c.next_at <= now)
+             .order_by(wo.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def delivered(self, row_id: int, attempts: int, now: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(wo).where(wo.c.id == row_id).values(
+                status="delivered", attempts=attempts, delivered_at=now, last_error=None))
+
+    def failed(self, row_id: int, attempts: int, next_at: float | None, error: str) -> None:
+        """A failed attempt: try again at ``next_at``, or give up (status ``failed``) if None."""
+        values: dict[str, Any] = {"attempts": attempts, "last_error": error[:2000]}
+        values |= {"next_at": next_at} if next_at is not None else {"status": "failed"}
+        with self.engine.begin() as conn:
+            conn.execute(update(wo).where(wo.c.id == row_id).values(values))
+
+    def hold(self, until: float) -> None:
+        """Nothing pending goes before ``until`` (the endpoint is down)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(wo).where(wo.c.endpoint == self.endpoint, wo.c.status == "pending",
+                                          wo.c.next_at < until).values(next_at=until))
+
+    def counts(self) -> dict[str, int]:
+        """Messages of this endpoint by status."""
+        q = select(wo.c.status, func.count()).where(wo.c.endpoint == self.endpoint).group_by(wo.c.status)
+        with self.engine.connect() as conn:
+            return {str(status): int(n) for status, n in conn.execute(q)}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every message of this endpoint, oldest first (for inspection and tests)."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                select(wo).where(wo.c.endpoint == self.endpoint).order_by(wo.c.id))]

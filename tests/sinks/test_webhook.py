@@ -1,0 +1,118 @@
+"""Webhooks to a real HTTP receiver on 127.0.0.1 that verifies every Standard Webhooks signature:
+down for the first 10 s, it still gets every alert exactly once (by webhook-id); the outbox in
+the store keeps what is not delivered across a restart; per-endpoint filters."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections import Counter
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from dronewatch.config import WebhookOutput as WebhookSpec
+from dronewatch.model import Update
+from dronewatch.sinks.manager import Outputs
+from dronewatch.store import Store
+from dronewatch.store.outbox import Outbox
+from factories import make_alert
+from sinks.conftest import site_with
+from sinks.receivers import WebhookReceiver
+
+T0 = 1_767_225_600.0
+SECRET = "whsec_" + base64.b64encode(b"dronewatch-test-secret-0123456789").decode()
+
+
+@pytest.fixture
+def secret(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DW_TEST_HOOK", SECRET)
+    return SECRET
+
+
+def _alert_updates() -> list[Update]:
+    a1 = make_alert("A00001", T0, severity="critical", zone="Pitch", rule="zone_entry")
+    a2 = make_alert("A00002", T0 + 1, severity="warning", zone="Approach", rule="loiter", track_id=8, track_ids=(8,))
+    a1_ack = msgspec.structs.replace(a1, state="acknowledged", acked_by="ops", updated_at=T0 + 2)
+    a2_end = msgspec.structs.replace(a2, state="resolved", updated_at=T0 + 3)
+    a1_end = msgspec.structs.replace(a1_ack, state="resolved", updated_at=T0 + 4)
+    return [Update(at=T0, tracks=[], alerts=[a1]), Update(at=T0 + 1, tracks=[], alerts=[a2]),
+            Update(at=T0 + 2, tracks=[], alerts=[a1_ack]), Update(at=T0 + 3, tracks=[], alerts=[a2_end]),
+            Update(at=T0 + 4, tracks=[], alerts=[a1_end])]
+
+
+def test_receiver_down_for_10_s_gets_every_alert_once(tmp_path: Path, secret: str) -> None:
+    receiver = WebhookReceiver(secret, up_at=time.monotonic() + 10.0)
+    critical_only = WebhookReceiver(secret)
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    try:
+        site = site_with(WebhookSpec(url=receiver.url, secret_env="DW_TEST_HOOK"),
+                         WebhookSpec(url=critical_only.url, secret_env="DW_TEST_HOOK", severity=["critical"]))
+        outputs = Outputs.for_site(site, store).start()
+        started = time.time()
+        for u in _alert_updates():
+            outputs.offer(u)
+        assert outputs.drain(40), outputs.stats()
+        outputs.close()
+
+        assert receiver.bad_signatures == 0 and critical_only.bad_signatures == 0
+        assert receiver.refused >= 2, "the receiver was down and refused the first attempts"
+        ids = Counter(h["webhook-id"] for h, _, _ in receiver.received)
+        assert len(ids) == 5 and set(ids.values()) == {1}, ids
+        got = [(b["data"]["id"], b["type"]) for _, b, _ in receiver.received]
+        assert got == [("A00001", "alert.raised"), ("A00002", "alert.raised"), ("A00001", "alert.updated"),
+                       ("A00002", "alert.resolved"), ("A00001", "alert.resolved")], "in order"
+        first = receiver.received[0][1]
+        assert first["timestamp"] == "2026-01-01T00:00:00.000Z", "the picture's time in the body"
+        assert first["data"]["severity"] == "critical" and first["data"]["state"] == "open"
+        for headers, _, _ in receiver.received:  # the header is wall clock, as the scheme requires
+            assert abs(int(headers["webhook-timestamp"]) - time.time()) < 60
+        rows = Outbox(store, outputs.outputs[0].name).rows()
+        assert [r["status"] for r in rows] == ["delivered"] * 5
+        assert {r["webhook_id"] for r in rows} == set(ids), "the same webhook-id on every retry"
+        assert rows[0]["attempts"] >= 3
+        assert rows[0]["delivered_at"] - started >= 10.0
+        # filters: only the critical alert's three messages
+        assert [(b["data"]["id"], b["type"]) for _, b, _ in critical_only.received] == [
+            ("A00001", "alert.raised"), ("A00001", "alert.updated"), ("A00001", "alert.resolved")]
+    finally:
+        receiver.stop()
+        critical_only.stop()
+        store.close()
+
+
+def test_first_retry_within_5_s_and_outbox_survives_a_restart(tmp_path: Path, secret: str) -> None:
+    receiver = WebhookReceiver(secret, up_at=float("inf"))  # down until we say
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    spec = WebhookSpec(url=receiver.url, secret_env="DW_TEST_HOOK", name="ops-hook")
+    try:
+        store = Store(db)
+        outputs = Outputs.for_site(site_with(spec), store).start()
+        outputs.offer(_alert_updates()[0])
+        deadline = time.monotonic() + 8
+        while receiver.refused < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert receiver.refused >= 2, "a first retry within about 5 s"
+        assert not outputs.drain(0.5)
+        assert outputs.stats()[0]["pending"] == 1
+        outputs.close(drain_timeout=0)  # the process stops with the message undelivered
+        store.close()
+
+        receiver.up_at = 0.0
+        store = Store(db)
+        outputs = Outputs.for_site(site_with(spec), store).start()  # a new process, same outbox
+        assert outputs.drain(15)
+        outputs.close()
+        rows = Outbox(store, "ops-hook").rows()
+        assert len(rows) == 1 and rows[0]["status"] == "delivered"
+        assert [h["webhook-id"] for h, _, _ in receiver.received] == [rows[0]["webhook_id"]]
+        store.close()
+    finally:
+        receiver.stop()
+
+
+def test_missing_secret_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DW_NO_SUCH_SECRET", raising=False)
+    with Store(f"sqlite:///{tmp_path / 'w.db'}") as store, pytest.raises(ValueError, match="DW_NO_SUCH_SECRET"):
+        Outputs.for_site(site_with(WebhookSpec(url="http://127.0.0.1:9/x", secret_env="DW_NO_SUCH_SECRET")), store)
