@@ -27,16 +27,20 @@ sapient-bindings: $(SAPIENT_GEN)
 
 venv: $(STAMP) $(SAPIENT_GEN)
 
-# Debian packages the tests drive for real: headless Chromium for the console test, the mosquitto
-# MQTT broker for the output tests (they start their own on a free port).
+# Debian packages the tests drive for real: headless Chromium for the console tests, the mosquitto
+# MQTT broker for the output tests, nats-server (JetStream) and PostgreSQL with PostGIS for the
+# edge -> hub tests (the tests start their own servers on free ports). One check per line.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	[ -x /usr/sbin/mosquitto ] || missing="$$missing mosquitto"; \
+	command -v nats-server >/dev/null 2>&1 || missing="$$missing nats-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing postgresql-postgis"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
-	fi
-	@if [ ! -x /usr/sbin/mosquitto ]; then \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto; \
+	  echo "installing Debian packages:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
 lint: $(STAMP) $(SAPIENT_GEN)

@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 import typer
@@ -17,9 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dronewatch.config import ConfigError, Scenario, load_any, load_scenario, load_site, resolve_scenario
+from dronewatch.config import ConfigError, Scenario, Site, load_any, load_scenario, load_site, resolve_scenario
 from dronewatch.model import Alert, Update
 from dronewatch.sources.threaded import ThreadedReader, parse_input
+
+if TYPE_CHECKING:
+    from dronewatch.edge import EdgePublisher
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
@@ -111,9 +114,18 @@ def _readers(wifi: list[str], bluetooth: list[str], mavlink: list[str]) -> list[
     return out
 
 
+def _edge_publisher(bus_url: str | None, site: Site, db: Path) -> EdgePublisher | None:
+    """With ``--bus``: publish what the local store records to NATS JetStream (the store buffers)."""
+    if bus_url is None:
+        return None
+    from dronewatch.edge import EdgePublisher, StoreTail
+
+    return EdgePublisher(bus_url, site, StoreTail(db))
+
+
 def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, speed: float,
            udp: str | None, loop: bool, udp_link: str = "dw-report",
-           readers: list[ThreadedReader] | None = None) -> None:
+           readers: list[ThreadedReader] | None = None, bus_url: str | None = None) -> None:
     import uvicorn
 
     from dronewatch.api import LiveState, create_app
@@ -137,7 +149,13 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
         return holder["p"].ack(alert_id, by, clock["now"])
 
     live.set_ack_handler(ack)
-    live.set_stats_source(lambda: holder["p"].stats() if "p" in holder else {})
+    publisher = _edge_publisher(bus_url, site, db)
+
+    def stats() -> dict[str, object]:
+        figures = holder["p"].stats() if "p" in holder else {}
+        return figures | ({"bus": publisher.stats()} if publisher is not None else {})
+
+    live.set_stats_source(stats)
     from dronewatch.sinks.manager import start_outputs
 
     outputs = start_outputs(site, store)
@@ -152,6 +170,8 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
                     async for update in updates:
                         outputs.offer(update)
             tasks.append(asyncio.create_task(feed_outputs()))
+        if publisher is not None:
+            tasks.append(asyncio.create_task(publisher.run()))
 
         def on_update(update: Update) -> None:
             clock["now"] = update.at
@@ -216,9 +236,12 @@ def demo(
     speed: Annotated[float, typer.Option(help="multiple of real time")] = 1.0,
     db: Annotated[Path, typer.Option(help="SQLite file for evidence and history")] = Path("run/demo.db"),
     loop: Annotated[bool, typer.Option(help="start the scenario again when it ends")] = True,
+    bus: Annotated[str | None, typer.Option(help="also publish frames, tracks, alerts and audit rows to NATS "
+                                                 "JetStream, e.g. nats://HOST:4222 (buffered in --db while "
+                                                 "the broker is away)")] = None,
 ) -> None:
     """The simulator, the whole pipeline, SQLite and the live console in one process."""
-    _serve(_scenario(scenario), host, port, db, speed, None, loop)
+    _serve(_scenario(scenario), host, port, db, speed, None, loop, bus_url=bus)
 
 
 @app.command()
@@ -238,13 +261,17 @@ def serve(
     mavlink: Annotated[list[str] | None, typer.Option(help="MAVLink OPEN_DRONE_ID_* source, e.g. "
                                                            "udpin:0.0.0.0:14550@rid-2 (needs the "
                                                            "'mavlink' extra)")] = None,
+    bus: Annotated[str | None, typer.Option(help="also publish frames, tracks, alerts and audit rows to NATS "
+                                                 "JetStream, e.g. nats://HOST:4222 (buffered in --db while "
+                                                 "the broker is away)")] = None,
 ) -> None:
     """Serve a site: pipeline fed from the network and local receivers, store and live console."""
     try:
         load_site(site)
     except ConfigError as err:
         raise _fail(err) from None
-    _serve(site, host, port, db, 1.0, udp, False, udp_link, _readers(wifi or [], bluetooth or [], mavlink or []))
+    _serve(site, host, port, db, 1.0, udp, False, udp_link, _readers(wifi or [], bluetooth or [], mavlink or []),
+           bus_url=bus)
 
 
 @app.command()
@@ -256,6 +283,27 @@ def decode(
     from dronewatch.sources.remoteid.cli import decode_command
 
     raise typer.Exit(decode_command(file, json_out, sys.stdout, sys.stderr))
+
+
+@app.command()
+def hub(
+    bus: Annotated[str, typer.Option(help="NATS server the edges publish to, nats://HOST:4222")],
+    db: Annotated[str, typer.Option(help="PostgreSQL with PostGIS available: postgresql://USER@HOST:PORT/DB")],
+    host: Annotated[str, typer.Option(help="address to serve the all-sites API and console on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to serve on")] = 8090,
+    ack_wait: Annotated[float, typer.Option(help="seconds before a message a dead hub held is sent again "
+                                                 "(at most 30)", min=1.0, max=30.0)] = 30.0,
+) -> None:
+    """Persist every site's messages from NATS JetStream into PostgreSQL/PostGIS; serve all sites."""
+    from dronewatch.hub.service import run_hub
+
+    try:
+        asyncio.run(run_hub(bus, db, host, port, ack_wait_s=ack_wait,
+                            ready=lambda m: console.print(f"[bold green]{m}[/]", highlight=False)))
+    except KeyboardInterrupt:
+        pass
+    except ValueError as err:
+        raise _fail(err) from None
 
 
 def main() -> None:

@@ -1,0 +1,175 @@
+"""Publishes an edge store's new rows to NATS JetStream, in order, never losing one.
+
+Each pass takes a batch per table after the cursor, publishes it asynchronously with a
+``Nats-Msg-Id`` per record, waits for every acknowledgement, then advances the cursor. A
+timeout or a broken connection leaves the cursor where it was and the batch is sent again
+(JetStream drops the duplicates). While the broker is away the pipeline goes on writing to its
+store; that is the buffer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from dronewatch.config import Site
+from dronewatch.edge.tail import TABLES, StoreTail
+from dronewatch.jetstream import ENCODER, Envelope, connect, ensure_stream, msg_id, subject_for
+
+log = logging.getLogger(__name__)
+
+
+def _key(table: str, row: dict[str, Any]) -> str:
+    if table == "frames":
+        return f"{row['sensor_id']}:{row['received_at']!r}:{row['sha256']}"
+    if table == "track_snapshots":
+        return f"{row['track_id']}:{row['at']!r}"
+    content = {k: v for k, v in row.items() if k != "id"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def records(site: str, table: str, row: dict[str, Any]) -> list[tuple[str, str, Envelope]]:
+    """(subject, message id, envelope) for one store row; an audit row also publishes its alert."""
+    now = time.time()
+    key = _key(table, row)
+    if table == "frames":
+        env = Envelope(site=site, kind="frame", edge_id=row["id"], row=row, sent_at=now)
+        return [(subject_for("frame", site, row["sensor_id"]), msg_id(site, "frame", key), env)]
+    if table == "track_snapshots":
+        env = Envelope(site=site, kind="track", edge_id=row["id"], row=row, sent_at=now)
+        return [(subject_for("track", site), msg_id(site, "track", key), env)]
+    audit = Envelope(site=site, kind="audit", edge_id=row["id"], row=row, sent_at=now)
+    alert = Envelope(site=site, kind="alert", edge_id=row["id"], row=json.loads(row["json"]) | {
+        "_audit_at": row["at"], "_change": row["change"]}, sent_at=now)
+    return [(subject_for("audit", site), msg_id(site, "audit", key), audit),
+            (subject_for("alert", site), msg_id(site, "alert", key), alert)]
+
+
+class EdgePublisher:
+    """Runs beside a site's pipeline: store rows -> JetStream, with the store as the buffer."""
+
+    def __init__(self, url: str, site: Site, tail: StoreTail, *, batch: int = 500, poll_s: float = 0.05,
+                 ack_timeout_s: float = 5.0, on_published: Callable[[str, int], None] | None = None) -> None:
+        self.url = url
+        self.site = site
+        self.tail = tail
+        self.batch = batch
+        self.poll_s = poll_s
+        self.ack_timeout_s = ack_timeout_s
+        self.published: Counter[str] = Counter()
+        self.failures: Counter[str] = Counter()
+        self.connected = False
+        self.on_published = on_published
+        self._nc: Any = None
+        self._js: Any = None
+        self._wake = asyncio.Event()
+
+    def poke(self) -> None:
+        """Tell the publisher the store has new rows (else it polls every ``poll_s``)."""
+        self._wake.set()
+
+    async def _connect(self) -> bool:
+        if self._nc is not None and self._nc.is_connected:
+            return True
+        if self._nc is None:
+            try:
+                self._nc = await connect(self.url, name=f"dronewatch-edge-{self.site.name}")
+            except Exception as err:
+                self.failures["connect: " + type(err).__name__] += 1
+                log.info("bus %s unreachable (%s); buffering in the store", self.url, err)
+                return False
+            self._js = self._nc.jetstream()
+            await ensure_stream(self._js)
+            await self._publish_site()
+        return bool(self._nc.is_connected)
+
+    async def _publish_site(self) -> None:
+        row = msgspec.to_builtins(self.site)
+        key = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()[:32]
+        env = Envelope(site=self.site.name, kind="site", edge_id=0, row=row, sent_at=time.time())
+        await self._js.publish(subject_for("site", self.site.name), ENCODER.encode(env),
+                               headers={"Nats-Msg-Id": msg_id(self.site.name, "site", key)},
+                               timeout=self.ack_timeout_s)
+
+    async def _send(self, table: str, rows: list[dict[str, Any]]) -> bool:
+        futures = []
+        for row in rows:
+            for subj, mid, env in records(self.site.name, table, row):
+                futures.append(await self._js.publish_async(subj, ENCODER.encode(env),
+                                                            headers={"Nats-Msg-Id": mid}))
+        try:
+            await asyncio.wait_for(asyncio.gather(*futures), timeout=self.ack_timeout_s)
+        except Exception as err:
+            for f in futures:
+                f.cancel()
+            self.failures[f"publish {table}: {type(err).__name__}"] += 1
+            log.info("publish of %d %s rows not acknowledged (%s); will resend", len(rows), table, err)
+            return False
+        self.tail.advance(table, rows[-1]["id"])
+        self.published[table] += len(rows)
+        if self.on_published is not None:
+            self.on_published(table, len(rows))
+        return True
+
+    async def pass_once(self) -> int:
+        """Publish one batch per table; return how many rows went out (0: nothing to do or down)."""
+        self.connected = await self._connect()
+        if not self.connected:
+            return 0
+        sent = 0
+        for table in TABLES:
+            rows = await asyncio.to_thread(self.tail.read, table, self.batch)
+            if rows and await self._send(table, rows):
+                sent += len(rows)
+            elif rows:
+                return sent
+        return sent
+
+    async def run(self) -> None:
+        """Publish for ever: fast while there is backlog, else wake on ``poke`` or every ``poll_s``."""
+        while True:
+            try:
+                sent = await self.pass_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # keep the edge alive whatever the broker does
+                self.failures[type(err).__name__] += 1
+                log.warning("edge publisher: %s", err)
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            wait = self.poll_s if self.connected else 1.0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    def stats(self) -> dict[str, Any]:
+        return {"url": self.url, "connected": self.connected, "published": dict(self.published),
+                "failures": dict(self.failures), "backlog": self.tail.backlog()}
+
+    async def drain(self, timeout_s: float = 30.0) -> bool:
+        """Publish until nothing is left (or ``timeout_s``); True if the backlog is empty."""
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            if not any(self.tail.backlog().values()):
+                return True
+            if not await self.pass_once():
+                await asyncio.sleep(0.2)
+        return not any(self.tail.backlog().values())
+
+    async def close(self) -> None:
+        if self._nc is not None:
+            try:
+                await self._nc.drain()
+            except Exception as err:
+                log.debug("nats drain: %s", err)
+        self.tail.close()

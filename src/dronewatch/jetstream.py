@@ -1,0 +1,98 @@
+"""The network bus's contract: NATS JetStream stream, subjects, message envelope and ids.
+
+Edges publish, hubs consume; both import only this module to agree on the wire. Subjects are
+class-first, ``dw.v1.<class>.<site>[.<sensor>]``; every message carries a ``Nats-Msg-Id``
+made from the record's natural key, so a resend (after a lost ack, a restart, a store rebuilt)
+is dropped by JetStream's duplicate window and again by the hub's unique keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Literal
+
+import msgspec
+
+from dronewatch.bus import subject
+
+log = logging.getLogger(__name__)
+
+STREAM = "DW"
+STREAM_SUBJECTS = ["dw.v1.>"]
+DUPLICATE_WINDOW_S = 600.0
+CONSUMER = "hub"
+
+Kind = Literal["frame", "track", "alert", "audit", "site"]
+
+
+class Envelope(msgspec.Struct, frozen=True, kw_only=True):
+    """One published record: which site, what kind, the edge's row id, and the row itself."""
+
+    site: str
+    kind: Kind
+    edge_id: int
+    row: dict[str, Any]
+    sent_at: float = 0.0
+
+
+ENCODER = msgspec.json.Encoder()
+DECODER = msgspec.json.Decoder(Envelope)
+
+
+def site_token(site: str) -> str:
+    """The site name as a subject token (what ``bus.subject`` makes of it)."""
+    return subject("x", site).rsplit(".", 1)[1]
+
+
+def subject_for(kind: Kind, site: str, sensor: str | None = None) -> str:
+    base = subject(kind, site)
+    if sensor is None:
+        return base
+    return f"{base}.{site_token(sensor)}"
+
+
+def msg_id(site: str, kind: Kind, key: str) -> str:
+    """Deduplication id: site, kind and the record's natural key (never the row id alone)."""
+    return f"{site_token(site)}:{kind}:{key}"
+
+
+async def connect(url: str, *, name: str, **kwargs: Any) -> Any:
+    """A NATS connection that keeps reconnecting for ever (the callers decide what to do while down)."""
+    import nats
+
+    async def _error(err: Exception) -> None:
+        log.debug("nats: %s", err)
+
+    return await nats.connect(
+        url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=2,
+        allow_reconnect=True, error_cb=_error, **kwargs,
+    )
+
+
+async def ensure_stream(js: Any, *, replicas: int = 1, max_age_s: float = 7 * 86400) -> None:
+    """Create the stream on an empty broker, or leave an existing one as it is."""
+    from nats.js.api import StorageType, StreamConfig
+    from nats.js.errors import NotFoundError
+
+    try:
+        await js.stream_info(STREAM)
+        return
+    except NotFoundError:
+        pass
+    cfg = StreamConfig(name=STREAM, subjects=STREAM_SUBJECTS, storage=StorageType.FILE,
+                       duplicate_window=DUPLICATE_WINDOW_S, num_replicas=replicas, max_age=max_age_s)
+    try:
+        await js.add_stream(cfg)
+    except Exception as err:  # another hub made it first
+        log.debug("add_stream: %s", err)
+        await js.stream_info(STREAM)
+
+
+async def wait_connected(nc: Any, timeout_s: float) -> bool:
+    end = asyncio.get_running_loop().time() + timeout_s
+    while not nc.is_connected:
+        if asyncio.get_running_loop().time() > end:
+            return False
+        await asyncio.sleep(0.05)
+    return True
