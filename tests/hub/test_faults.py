@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import httpx
-from scenes import write
+from hub_helpers import pg_query, wait_for
+from hub_scenes import write
 
-from conftest import pg_query, wait_for
 from realparts import TcpProxy, free_port, wait_port
 
 SPEED = 4.0

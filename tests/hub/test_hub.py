@@ -16,9 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from scenes import write
+from hub_helpers import pg_query, wait_for
+from hub_scenes import write
 
-from conftest import pg_query, wait_for
 from dronewatch.config import load_scenario
 from dronewatch.edge import EdgePublisher, StoreTail
 from dronewatch.runner import run_fast
