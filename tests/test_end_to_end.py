@@ -1,7 +1,9 @@
 """The main job end to end: the built-in stadium scenario run fast, judged from its output files.
 
 Alerts are matched to simulated truth by position at alert time; threats a-d must raise their
-rules early enough, and no benign object may be alerted.
+rules early enough, and no benign object may be alerted. alerts.jsonl has one line per alert
+change: the first line of an id is its raise (judged as the alerts were before), later lines
+are versions of the same alert (members joining, escalation, resolution, ...).
 """
 
 from __future__ import annotations
@@ -48,7 +50,11 @@ def _dist_m(a: dict[str, Any], b: dict[str, Any]) -> float:
 
 class Run:
     def __init__(self, out: Path, scenario: Scenario) -> None:
-        self.alerts = _read(out / "alerts.jsonl")
+        self.lines = _read(out / "alerts.jsonl")  # every change
+        self.versions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for line in self.lines:
+            self.versions[line["id"]].append(line)
+        self.alerts = [lines[0] for lines in self.versions.values()]  # as raised
         self.tracks = _read(out / "tracks.jsonl")
         truth = _read(out / "truth.jsonl")
         self.truth_at: dict[float, list[dict[str, Any]]] = defaultdict(list)
@@ -119,9 +125,9 @@ def _alerts_for(run: Run, objects: set[str], rule: str | None = None) -> list[di
 
 def test_output_files_have_the_documented_fields(result: Run) -> None:
     assert result.alerts, "the stadium scenario raised no alert"
-    for a in result.alerts:
-        assert set(a) >= {"id", "time", "rule", "zone", "severity", "track_id", "track_ids", "position",
-                          "class", "why"}
+    for a in result.lines:
+        assert set(a) >= {"id", "time", "raised", "change", "state", "rule", "zone", "severity", "track_id",
+                          "track_ids", "position", "class", "why", "by", "note"}
         assert set(a["position"]) == {"lat", "lon", "alt_m"}
         assert a["why"]
     assert {"time", "track_id", "lat", "lon", "alt_m", "class", "identity"} <= set(result.tracks[0])
@@ -129,6 +135,18 @@ def test_output_files_have_the_documented_fields(result: Run) -> None:
     assert set(some_truth) == {"time", "object_id", "kind", "lat", "lon", "alt_m"}
     birds = {r["object_id"] for rows in result.truth_at.values() for r in rows if r["kind"] == "bird"}
     assert any(b.endswith("-1") for b in birds) and len(birds) >= 2
+
+
+def test_one_line_per_change_of_each_alert(result: Run) -> None:
+    assert len(result.lines) > len(result.alerts), "no alert ever changed"
+    for alert_id, lines in result.versions.items():
+        first = lines[0]
+        assert (first["change"], first["state"], first["time"]) == ("raised", "open", first["raised"]), alert_id
+        times = [_t(line["time"]) for line in lines]
+        assert times == sorted(times), f"{alert_id}: changes out of order"
+        assert {(line["rule"], line["raised"]) for line in lines} == {(first["rule"], first["raised"])}
+        assert all(line["change"] != "raised" for line in lines[1:])
+    assert {"escalated", "cleared"} <= {line["change"] for line in result.lines}
 
 
 def test_threat_a_predicted_entry_and_hover(result: Run) -> None:
@@ -142,8 +160,9 @@ def test_threat_b_no_remote_id_and_loiter(result: Run) -> None:
 
 
 def test_threat_c_swarm_names_all_three(result: Run) -> None:
-    swarms = [a for a in result.alerts if a["rule"] == "swarm"]
+    swarms = [a for a in result.lines if a["rule"] == "swarm"]
     assert swarms, "no swarm alert"
+    assert len({a["id"] for a in swarms}) == 1, "the swarm is one incident"
     named_all = False
     for a in swarms:
         at = round(_t(a["time"]), 3)
@@ -179,6 +198,12 @@ def test_no_benign_object_is_alerted(result: Run) -> None:
         obj = result.object_of(a)
         if obj not in ALL_THREATS:
             bad.append((a["rule"], a["zone"], a["time"], obj))
+    # A later version sits where its track was at that change (or was last seen, once lost):
+    # never on a benign object.
+    for a in result.lines:
+        obj = result.object_of(a)
+        if obj is not None and obj not in ALL_THREATS:
+            bad.append((a["rule"], a["zone"], a["time"], obj, a["change"]))
     assert not bad, f"alerts not on a threat: {bad}"
 
 

@@ -129,6 +129,7 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     import uvicorn
 
     from dronewatch.api import LiveState, create_app
+    from dronewatch.assess.lifecycle import Action
     from dronewatch.bus import InProcessBus
     from dronewatch.pipeline import Pipeline
     from dronewatch.runner import run_live
@@ -145,10 +146,10 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     clock = {"now": time.time()}
     holder: dict[str, Pipeline] = {}
 
-    def ack(alert_id: str, by: str) -> Alert | None:
-        return holder["p"].ack(alert_id, by, clock["now"])
+    def act(alert_id: str, action: Action, by: str, note: str | None) -> Alert | None:
+        return holder["p"].act(alert_id, action, by, note, clock["now"])
 
-    live.set_ack_handler(ack)
+    live.set_action_handler(act)
     publisher = _edge_publisher(bus_url, site, db)
 
     def stats() -> dict[str, object]:

@@ -128,6 +128,9 @@ class Thresholds(_Strict, frozen=True):
     min_track_age_s: NonNeg = 3.0  # a track must be confirmed this long before any alert
     no_remote_id_s: Positive = 10.0  # confirmed drone without identity this long
     clear_s: Positive = 10.0  # a condition false this long resolves its alert
+    zone_margin_m: NonNeg = 25.0  # hysteresis: an alerted drone counts as inside this far out
+    # An open warning/critical alert nobody acknowledged this long is escalated (null: never).
+    escalate_after_s: Positive | None = 90.0
 
 
 _URL_SCHEMES = {

@@ -20,7 +20,7 @@ from msgspec import Struct
 ObjectClass = Literal["drone", "bird", "aircraft", "unknown"]
 Severity = Literal["info", "warning", "critical"]
 TrackStatus = Literal["tentative", "confirmed", "coasting"]
-AlertState = Literal["open", "acknowledged", "resolved", "false_alarm"]
+AlertState = Literal["open", "acknowledged", "escalated", "resolved", "false_alarm"]
 SensorKind = Literal["radar", "remoteid", "adsb", "rf", "acoustic", "camera", "dji"]
 
 
@@ -152,7 +152,14 @@ class Position(Struct, frozen=True, kw_only=True):
 
 
 class Alert(Struct, frozen=True, kw_only=True):
-    """One alert: a rule fired for a track (or tracks) and a zone."""
+    """One alert: a rule fired for a track (or a group of tracks, a swarm) and a zone.
+
+    One alert stands for one incident: it keeps its id while it lasts, and each change (members
+    joining, a more severe zone, an operator's action, escalation, resolution) is a new version
+    of it, stamped ``updated_at``, with ``change`` saying what changed, ``by`` who did it
+    ("system" for the automatic ones) and the operator's ``note``. ``position`` is where the
+    (lead) track was at the latest change.
+    """
 
     alert_id: str
     rule: str
@@ -169,6 +176,12 @@ class Alert(Struct, frozen=True, kw_only=True):
     identity: str | None = None
     acked_by: str | None = None
     time_to_entry_s: float | None = None
+    # The latest change: "raised", "members", "severity", "escalated", "cleared",
+    # "superseded", "track_lost", or an operator action ("ack", "escalate", "resolve",
+    # "false_alarm"); who made it and their note.
+    change: str = ""
+    by: str | None = None
+    note: str | None = None
 
 
 class Update(Struct, frozen=True, kw_only=True):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import dronewatch.sources.remoteid  # noqa: F401  (registers the odid-* frame decoders)
 from dronewatch.assess import Assessor
+from dronewatch.assess.lifecycle import Action, LifecycleError
 from dronewatch.bus import Bus, subject
 from dronewatch.config import Site
 from dronewatch.geo import SiteFrame
@@ -84,13 +85,27 @@ class Pipeline:
         return {"frames": self.frames_in, "reports": self.reports_in,
                 "rejected": dict(self.decoder.rejected)}
 
-    def ack(self, alert_id: str, by: str, now: float) -> Alert | None:
-        """An operator acknowledges an alert: assessment, store (audited) and bus all learn."""
-        alert = self.assessor.ack(alert_id, by, now)
+    def act(self, alert_id: str, action: Action, by: str, note: str | None, now: float) -> Alert | None:
+        """An operator's action on an alert (ack, escalate, resolve, false_alarm): assessment,
+        store (audited) and bus all learn. An alert this pipeline did not raise (an earlier
+        run's, in a shared store) is changed in the store. None for an unknown id;
+        ``LifecycleError`` when the alert's state does not allow the action."""
+        alert = self.assessor.act(alert_id, action, by, note, now)
         if alert is None:
-            return None
-        if self.store is not None:
-            self.store.ack_alert(alert_id, by, now)
+            if self.store is None:
+                return None
+            alert = self.store.act(alert_id, action, by, note, now)
+            if alert is None:
+                return None
+        elif self.store is not None:
+            self.store.save_alerts([alert])
         if self.bus is not None:
             self.bus.publish(self.subject, Update(at=now, tracks=self._tracks, alerts=[alert]))
         return alert
+
+    def ack(self, alert_id: str, by: str, now: float) -> Alert | None:
+        """Acknowledge (``act(..., "ack")``); an alert that cannot be acknowledged comes back as is."""
+        try:
+            return self.act(alert_id, "ack", by, None, now)
+        except LifecycleError:
+            return self.assessor.ack(alert_id, by, now)

@@ -56,20 +56,20 @@ def test_ack_round_trip_without_handler(client: TestClient, store: Store, live: 
 
 
 def test_ack_goes_through_the_pipeline_handler(client: TestClient, live: LiveState) -> None:
-    calls: list[tuple[str, str]] = []
+    calls: list[tuple[str, str, str, str | None]] = []
     alert = make_alert(at=NOW)
 
-    def handler(alert_id: str, by: str) -> Alert | None:
-        calls.append((alert_id, by))
+    def handler(alert_id: str, action: str, by: str, note: str | None) -> Alert | None:
+        calls.append((alert_id, action, by, note))
         if alert_id != alert.alert_id:
             return None
         return msgspec.structs.replace(alert, state="acknowledged", acked_by=by)
 
-    live.set_ack_handler(handler)
+    live.set_action_handler(handler)
     r = client.post(f"/api/alerts/{alert.alert_id}/ack", json={"by": "Bob"})
     assert r.status_code == 200 and r.json()["acked_by"] == "Bob"
-    assert client.post("/api/alerts/other/ack", json={"by": "Bob"}).status_code == 404
-    assert calls == [(alert.alert_id, "Bob"), ("other", "Bob")]
+    assert client.post("/api/alerts/other/ack", json={"by": "Bob", "note": "seen"}).status_code == 404
+    assert calls == [(alert.alert_id, "ack", "Bob", None), ("other", "ack", "Bob", "seen")]
     live_alert = live.alert(alert.alert_id)
     assert live_alert is not None and live_alert.acked_by == "Bob"  # a reconnecting console sees it
 

@@ -1,9 +1,10 @@
 """The live picture the API serves: the latest tracks and alerts, kept in memory.
 
 The pipeline calls ``apply(update)`` (or ``apply_and_publish``) on the event loop; FastAPI's
-threadpool reads with ``tracks()`` / ``alerts()``. A lock keeps the two apart. Acknowledging
-goes through the handler the pipeline sets (``set_ack_handler``), which acks in assess and
-the store and publishes the change; it is called on the event loop thread.
+threadpool reads with ``tracks()`` / ``alerts()``. A lock keeps the two apart. Operators'
+actions on alerts (ack, escalate, resolve, false alarm) go through the handler the pipeline
+sets (``set_action_handler``), which acts in assess and the store and publishes the change;
+it is called on the event loop thread.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from dronewatch.assess.lifecycle import Action
 from dronewatch.bus import Bus, subject
 from dronewatch.config import Site
 from dronewatch.model import Alert, Track, Update
 
-AckHandler = Callable[[str, str], Alert | None]
+# (alert_id, action, by, note) -> the alert as it now stands, None if unknown; raises
+# assess.lifecycle.LifecycleError when the alert's state does not allow the action.
+ActionHandler = Callable[[str, Action, str, str | None], Alert | None]
 
 
 class LiveState:
@@ -29,7 +33,7 @@ class LiveState:
         self._tracks: dict[int, Track] = {}
         self._alerts: dict[str, Alert] = {}
         self._at: float | None = None
-        self._ack_handler: AckHandler | None = None
+        self._action_handler: ActionHandler | None = None
         self._stats: Callable[[], dict[str, Any]] | None = None
         self._outputs: Callable[[], list[dict[str, Any]]] | None = None
 
@@ -97,10 +101,10 @@ class LiveState:
         with self._lock:
             return self._alerts.get(alert_id)
 
-    def set_ack_handler(self, handler: AckHandler | None) -> None:
-        """``handler(alert_id, by) -> Alert | None`` acknowledges everywhere and publishes."""
-        self._ack_handler = handler
+    def set_action_handler(self, handler: ActionHandler | None) -> None:
+        """``handler(alert_id, action, by, note) -> Alert | None`` acts everywhere and publishes."""
+        self._action_handler = handler
 
     @property
-    def ack_handler(self) -> AckHandler | None:
-        return self._ack_handler
+    def action_handler(self) -> ActionHandler | None:
+        return self._action_handler

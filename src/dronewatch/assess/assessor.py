@@ -18,6 +18,7 @@ from msgspec import structs
 from dronewatch.assess.alerts import AlertBook
 from dronewatch.assess.classify import Classifier
 from dronewatch.assess.finding import Finding
+from dronewatch.assess.lifecycle import Action
 from dronewatch.assess.rules import ORDER, RULES, RemoteIdCoverage, Rule, RuleContext
 from dronewatch.assess.zones import build_zones
 from dronewatch.config import Site
@@ -34,11 +35,12 @@ class Assessor:
         self.site = site
         self._classifier = Classifier()
         self._rules: list[Rule] = [RULES[name]() for name in ORDER]
-        self._book = AlertBook(site.thresholds.clear_s, alert_id_prefix)
+        self._book = AlertBook(site.thresholds.clear_s, alert_id_prefix, site.thresholds.escalate_after_s)
         self._ctx = RuleContext(
             thresholds=site.thresholds,
             zones=build_zones(site.zones, frame),
             remote_id_coverage=_remote_id_coverage(site, frame),
+            live_tracks=self._book.live_tracks,
         )
         self._allowed = {
             value.casefold() for entry in site.allow for value in (entry.serial, entry.icao) if value
@@ -66,6 +68,11 @@ class Assessor:
     def ack(self, alert_id: str, by: str, now: float) -> Alert | None:
         """Operator acknowledges an open alert: state "acknowledged". None if the id is unknown."""
         return self._book.ack(alert_id, by, now)
+
+    def act(self, alert_id: str, action: Action, by: str, note: str | None, now: float) -> Alert | None:
+        """An operator's action on an alert (``lifecycle``): the alert as it now stands, None
+        for an unknown id; ``LifecycleError`` when its state does not allow the action."""
+        return self._book.act(alert_id, action, by, note, now)
 
     def alerts(self) -> list[Alert]:
         """All alerts so far (latest state of each), newest last."""

@@ -41,12 +41,15 @@ class ZoneShape:
     def severity(self) -> Severity:
         return self.zone.severity
 
-    def contains(self, enu_m: Vec3) -> bool:
-        """Inside the area (boundary included) and floor <= u <= ceiling."""
+    def contains(self, enu_m: Vec3, margin_m: float = 0.0) -> bool:
+        """Inside the area (boundary included) and floor <= u <= ceiling; with ``margin_m``,
+        inside the volume grown by that much (area and height)."""
         e, n, u = enu_m
-        if not self.zone.floor_m <= u <= self.zone.ceiling_m:
+        if not self.zone.floor_m - margin_m <= u <= self.zone.ceiling_m + margin_m:
             return False
-        return bool(shapely.intersects_xy(self.area, e, n))
+        if shapely.intersects_xy(self.area, e, n):
+            return True
+        return margin_m > 0 and bool(shapely.dwithin(self.area, Point(e, n), margin_m))
 
     def distance_m(self, enu_m: Vec3) -> float:
         """3-D distance from a point to the zone's volume (0 inside)."""

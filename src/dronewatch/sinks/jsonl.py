@@ -1,6 +1,10 @@
 """JSON-lines output of a run: alerts.jsonl, tracks.jsonl and (simulation only) truth.jsonl.
 
 Times are ISO-8601 UTC; every ``alt_m`` is metres above the site origin's ground.
+alerts.jsonl follows the store: one line per alert change (raised, members joined or left,
+more severe zone, escalated, acknowledged, resolved, ...), all lines of one alert with the same
+``id``; ``time`` is the change's time, ``raised`` the alert's raise time, ``position`` where
+the (lead) track was at the change.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ def iso(at: float) -> str:
 def alert_row(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.alert_id,
-        "time": iso(alert.raised_at),
+        "time": iso(alert.updated_at),
+        "raised": iso(alert.raised_at),
+        "change": alert.change,
+        "state": alert.state,
         "rule": alert.rule,
         "zone": alert.zone,
         "severity": alert.severity,
@@ -36,6 +43,8 @@ def alert_row(alert: Alert) -> dict[str, Any]:
         "class": alert.cls,
         "identity": alert.identity,
         "why": alert.why,
+        "by": alert.by,
+        "note": alert.note,
     }
 
 
@@ -63,11 +72,12 @@ class RunFiles:
         self._written: set[str] = set()
 
     def write_alerts(self, alerts: list[Alert]) -> list[Alert]:
-        """Each alert once, when first seen (later state changes are in the store).
-        Returns the alerts written now."""
-        new = [a for a in alerts if a.alert_id not in self._written]
-        for alert in new:
-            self._written.add(alert.alert_id)
+        """One line per alert version (each change). Returns the alerts first seen now."""
+        new = []
+        for alert in alerts:
+            if alert.alert_id not in self._written:
+                self._written.add(alert.alert_id)
+                new.append(alert)
             self.alerts.write(_ENC.encode(alert_row(alert)) + b"\n")
         return new
 

@@ -21,6 +21,8 @@ from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, se
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
+from dronewatch.assess import lifecycle
+from dronewatch.assess.lifecycle import Action
 from dronewatch.model import Alert, AlertState, Frame, Track
 from dronewatch.store.tables import alert_audit, alerts, frames, track_snapshots
 
@@ -78,17 +80,16 @@ def _alert_row(alert: Alert) -> dict[str, Any]:
     }
 
 
-def _audit_row(
-    alert: Alert, at: float, by: str, change: str, from_state: AlertState | None, json_text: str
-) -> dict[str, Any]:
+def _audit_row(alert: Alert, change: str, by: str, from_state: AlertState | None, json_text: str) -> dict[str, Any]:
     return {
         "alert_id": alert.alert_id,
-        "at": at,
+        "at": alert.updated_at,
         "by": by,
         "change": change,
         "from_state": from_state,
         "to_state": alert.state,
         "json": json_text,
+        "note": alert.note,
     }
 
 
@@ -170,38 +171,42 @@ class Store:
     # --- alerts -----------------------------------------------------------------------------
 
     def save_alerts(self, batch: Sequence[Alert]) -> int:
-        """Upsert each alert's current state; every new or changed alert appends an audit row
-        (at its ``updated_at``). Returns how many audit rows were written."""
+        """Upsert each alert's current state; every new or changed version appends an audit row
+        (at its ``updated_at``; change, who and note from the alert: ``change``, ``by``,
+        ``note``). Several versions of one alert in a batch are audited in order. Returns how
+        many audit rows were written."""
         if not batch:
             return 0
-        latest: dict[str, Alert] = {}
-        for a in batch:  # the last word on an alert within one batch wins
-            latest[a.alert_id] = a
         with self.engine.begin() as conn:
+            ids = list({a.alert_id: None for a in batch})
             existing = {
                 r.alert_id: (r.state, r.json)
                 for r in conn.execute(
-                    select(alerts.c.alert_id, alerts.c.state, alerts.c.json).where(
-                        alerts.c.alert_id.in_(list(latest))
-                    )
+                    select(alerts.c.alert_id, alerts.c.state, alerts.c.json).where(alerts.c.alert_id.in_(ids))
                 )
             }
-            new_rows: list[dict[str, Any]] = []
-            changed_rows: list[dict[str, Any]] = []
+            stored = set(existing)
             audit_rows: list[dict[str, Any]] = []
-            for a in latest.values():
+            latest: dict[str, dict[str, Any]] = {}
+            for a in batch:
                 row = _alert_row(a)
                 before = existing.get(a.alert_id)
+                if before is not None and before[1] == row["json"]:
+                    continue
                 if before is None:
-                    new_rows.append(row)
-                    audit_rows.append(_audit_row(a, a.updated_at, SYSTEM, "raised", None, row["json"]))
-                elif before[1] != row["json"]:
-                    changed = {k: v for k, v in row.items() if k != "alert_id"}
-                    changed_rows.append(changed | {"b_id": a.alert_id})
-                    by = a.acked_by if a.state == "acknowledged" and before[0] != a.state else None
-                    audit_rows.append(
-                        _audit_row(a, a.updated_at, by or SYSTEM, "updated", before[0], row["json"])
-                    )
+                    change, by = "raised", a.by or SYSTEM
+                else:
+                    newly_acked = a.state == "acknowledged" and before[0] != a.state
+                    change = a.change or "updated"
+                    by = a.by or (a.acked_by if newly_acked else None) or SYSTEM
+                audit_rows.append(_audit_row(a, change, by, before[0] if before else None, row["json"]))
+                existing[a.alert_id] = (a.state, row["json"])
+                latest[a.alert_id] = row
+            new_rows = [row for alert_id, row in latest.items() if alert_id not in stored]
+            changed_rows = [
+                {k: v for k, v in row.items() if k != "alert_id"} | {"b_id": alert_id}
+                for alert_id, row in latest.items() if alert_id in stored
+            ]
             if new_rows:
                 conn.execute(insert(alerts), new_rows)
             if changed_rows:
@@ -211,9 +216,9 @@ class Store:
                 conn.execute(insert(alert_audit), audit_rows)
         return len(audit_rows)
 
-    def ack_alert(self, alert_id: str, by: str, at: float) -> Alert | None:
-        """Mark an open alert acknowledged by ``by`` at ``at`` and audit it. Unknown: None.
-        An alert that is not open is returned unchanged (nothing to acknowledge)."""
+    def act(self, alert_id: str, action: Action, by: str, note: str | None, at: float) -> Alert | None:
+        """An operator's action on a stored alert (``assess.lifecycle``), audited. Unknown id:
+        None; a state that does not allow it: ``LifecycleError``; already done: unchanged."""
         with self.engine.begin() as conn:
             row = conn.execute(
                 select(alerts.c.state, alerts.c.json).where(alerts.c.alert_id == alert_id)
@@ -221,19 +226,27 @@ class Store:
             if row is None:
                 return None
             alert = _ALERT_DECODER.decode(row.json)
-            if alert.state != "open":
+            done = lifecycle.apply(alert, action, by, note, at)
+            if done is alert:
                 return alert
-            acked = msgspec.structs.replace(alert, state="acknowledged", acked_by=by, updated_at=at)
-            values: dict[str, Any] = _alert_row(acked)
-            done = conn.execute(
+            values: dict[str, Any] = _alert_row(done)
+            result = conn.execute(
                 update(alerts)
-                .where(alerts.c.alert_id == alert_id, alerts.c.state == "open")
+                .where(alerts.c.alert_id == alert_id, alerts.c.json == row.json)
                 .values({k: v for k, v in values.items() if k != "alert_id"})
             )
-            if done.rowcount != 1:  # someone else changed it in between
-                raise RuntimeError(f"alert {alert_id} changed during acknowledgement")
-            conn.execute(insert(alert_audit), [_audit_row(acked, at, by, "ack", "open", values["json"])])
-        return acked
+            if result.rowcount != 1:  # someone else changed it in between
+                raise RuntimeError(f"alert {alert_id} changed during {action}")
+            conn.execute(insert(alert_audit), [_audit_row(done, action, by, alert.state, values["json"])])
+        return done
+
+    def ack_alert(self, alert_id: str, by: str, at: float) -> Alert | None:
+        """Acknowledge (``act(..., "ack")``); an alert that cannot be acknowledged is returned
+        unchanged. Unknown: None."""
+        try:
+            return self.act(alert_id, "ack", by, None, at)
+        except lifecycle.LifecycleError:
+            return self.alert(alert_id)
 
     def alerts(self, limit: int = 500, state: str | None = None) -> list[Alert]:
         """Alerts, newest raised first, optionally only those in ``state``."""
@@ -249,9 +262,9 @@ class Store:
         return None if text is None else _ALERT_DECODER.decode(text)
 
     def audit(self, limit: int = 500, alert_id: str | None = None) -> list[dict[str, Any]]:
-        """Audit rows, newest first: ``{id, alert_id, at, by, change, from_state, to_state}``."""
+        """Audit rows, newest first: ``{id, alert_id, at, by, change, from_state, to_state, note}``."""
         c = alert_audit.c
-        q = select(c.id, c.alert_id, c.at, c.by, c.change, c.from_state, c.to_state)
+        q = select(c.id, c.alert_id, c.at, c.by, c.change, c.from_state, c.to_state, c.note)
         if alert_id is not None:
             q = q.where(c.alert_id == alert_id)
         q = q.order_by(c.id.desc()).limit(limit)

@@ -75,10 +75,11 @@ alert_audit = Table(
     Column("alert_id", String(256), nullable=False),
     Column("at", Float, nullable=False),
     Column("by", String(256), nullable=False),
-    Column("change", String(16), nullable=False),  # "raised", "updated", "ack"
+    Column("change", String(16), nullable=False),  # Alert.change: "raised", "members", "ack", ...
     Column("from_state", String(16), nullable=True),
     Column("to_state", String(16), nullable=False),
     Column("json", Text, nullable=False),  # the alert after the change
+    Column("note", Text, nullable=True),  # the operator's (or the system's) note
     Index("ix_alert_audit_alert_id", "alert_id"),
 )
 

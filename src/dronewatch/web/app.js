@@ -1,5 +1,5 @@
 // dronewatch console: draws the site, live tracks and alerts; acknowledges alerts.
-// Uses only the API: GET /api/site, WebSocket /api/stream, POST /api/alerts/{id}/ack.
+// Uses only the API: GET /api/site, WebSocket /api/stream, POST /api/alerts/{id}/ack (body {by, note}).
 // Every string from the server is written with textContent: Remote ID text is sent by strangers.
 import * as maplibregl from "./vendor/maplibre-gl/maplibre-gl.mjs";
 
@@ -218,8 +218,13 @@ function alertRow(a) {
   f("time").dateTime = new Date(a.raised_at * 1000).toISOString();
   setText(f("why"), a.why);
   setText(f("identity"), a.identity ? a.identity : `track ${a.track_id}`);
-  setText(f("state"), a.state === "acknowledged" && a.acked_by ? `acknowledged by ${a.acked_by}` : a.state);
-  li.querySelector(".ack").hidden = a.state !== "open";
+  const state = a.state.replaceAll("_", " ");
+  let stateText = state;
+  if (a.acked_by && a.state === "acknowledged") stateText = `acknowledged by ${a.acked_by}`;
+  else if (a.acked_by && a.state === "escalated") stateText = `escalated, acknowledged by ${a.acked_by}`;
+  setText(f("state"), stateText);
+  // ack: open, or escalated by the system with nobody's acknowledgement yet (assess/lifecycle.py)
+  li.querySelector(".ack").hidden = !(a.state === "open" || (a.state === "escalated" && !a.acked_by));
   return li;
 }
 
@@ -237,7 +242,7 @@ function renderAlerts() {
     if (li !== before) list.insertBefore(li, before);
     before = li.nextElementSibling;
   }
-  const open = newest.filter((a) => a.state === "open").length;
+  const open = newest.filter((a) => a.state === "open" || a.state === "escalated").length;
   setText($("alert-open-count"), open ? `${open} open` : "");
 }
 

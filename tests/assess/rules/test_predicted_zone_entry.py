@@ -56,19 +56,22 @@ def test_not_for_bird(assessor: Assessor, make_track: TrackFactory) -> None:
     assert changed == []
 
 
-def test_one_alert_on_approach_then_resolves_after_entry(
+def test_one_alert_per_track_while_any_entry_is_predicted(
     assessor: Assessor, make_track: TrackFactory
 ) -> None:
-    # East at 10 m/s from e=-405 at t=100: enters at t=130.5; predicted resolves clear_s later.
+    # East at 10 m/s from e=-405 at t=100: enters the Stands at t=130.5, leaves them at 150.5;
+    # beyond lies the Car park (e 550-650): predicted from t=135.5 (60 s out), entered at 195.5.
     def tracks(t: float) -> list:
         return [make_track(1, (-405.0 + 10.0 * (t - 100.0), 0.0, 50.0), (10.0, 0.0, 0.0))]
 
-    every, _ = run(assessor, tracks, [float(t) for t in range(100, 145)])
-    predicted = [a for a in of_rule(every, "predicted_zone_entry") if a.zone == "Stands"]
-    assert [(a.state, a.updated_at) for a in predicted] == [("open", 100.0), ("resolved", 140.0)]
-    assert predicted[0].alert_id == predicted[1].alert_id
-    assert [a.raised_at for a in of_rule(every, "zone_entry")] == [131.0]
-    # Beyond the Stands lies the Car park (west edge e = 550): within 60 s from t = 135.5.
-    car_park = [a for a in of_rule(every, "predicted_zone_entry") if a.zone == "Car park"]
-    # It is held back while the more severe Stands prediction is live (resolved at 140).
-    assert [(a.raised_at, a.severity) for a in car_park] == [(141.0, "info")]
+    every, _ = run(assessor, tracks, [float(t) for t in range(100, 215)])
+    predicted = of_rule(every, "predicted_zone_entry")
+    # One incident: the less severe Car park prediction holds the Stands alert; no second alert.
+    assert {a.alert_id for a in predicted} == {predicted[0].alert_id}
+    assert [(a.state, a.zone, a.severity, a.change, a.updated_at) for a in predicted] == [
+        ("open", "Stands", "critical", "raised", 100.0),
+        ("escalated", "Stands", "critical", "escalated", 190.0),  # nobody acknowledged in 90 s
+        ("resolved", "Stands", "critical", "cleared", 205.0),  # last prediction at 195
+    ]
+    entries = [(a.zone, a.raised_at) for a in of_rule(every, "zone_entry") if a.change == "raised"]
+    assert entries == [("Stands", 131.0), ("Car park", 196.0)]

@@ -1,8 +1,10 @@
-"""GET /api/alerts (stored alerts, newest first, ?state=), GET /api/alerts/{id} (with its audit
-trail) and POST /api/alerts/{id}/ack (body ``{"by": "operator name"}``)."""
+"""Alerts: GET /api/alerts (stored, newest first, ?state=), GET /api/alerts/{id} (with its audit
+trail), GET /api/alerts/{id}/audit (the trail, oldest first) and the operator's actions
+POST /api/alerts/{id}/ack | escalate | resolve | false-alarm with body ``{"by", "note"}``."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import msgspec
@@ -10,20 +12,29 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from dronewatch.api.deps import decode_body, get_bus, get_clock, get_live, get_store, json_response
+from dronewatch.assess.lifecycle import Action, LifecycleError
 from dronewatch.model import Alert, AlertState, Update
 from dronewatch.store import Store
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
 
-class Ack(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Who acknowledges."""
+class OperatorAction(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Who acts, and why (the note goes on the record)."""
 
     by: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    note: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
 
 
-_ACK_SCHEMA = msgspec.json.schema_components([Ack])[1]["Ack"]
-_ACK_BODY = {"required": True, "content": {"application/json": {"schema": _ACK_SCHEMA}}}
+_SCHEMA = msgspec.json.schema_components([OperatorAction])[1]["OperatorAction"]
+_BODY = {"required": True, "content": {"application/json": {"schema": _SCHEMA}}}
+_RESPONSES: dict[int | str, dict[str, str]] = {
+    404: {"description": "unknown alert"},
+    409: {"description": "the alert's state does not allow this action"},
+    422: {"description": "bad body"},
+}
+# URL segment -> lifecycle action
+PATHS: dict[str, Action] = {"ack": "ack", "escalate": "escalate", "resolve": "resolve", "false-alarm": "false_alarm"}
 
 
 @router.get("")
@@ -38,35 +49,60 @@ def list_alerts(
 
 @router.get("/{alert_id}")
 def get_alert(alert_id: str, store: Store = Depends(get_store)) -> Response:
-    """``{"alert": Alert, "audit": [{id, alert_id, at, by, change, from_state, to_state}]}``."""
+    """``{"alert": Alert, "audit": [{id, alert_id, at, by, change, from_state, to_state, note}]}``
+    (audit newest first)."""
     alert = store.alert(alert_id)
     if alert is None:
         raise HTTPException(status_code=404, detail=f"no alert {alert_id}")
     return json_response({"alert": alert, "audit": store.audit(limit=1000, alert_id=alert_id)})
 
 
-@router.post(
-    "/{alert_id}/ack",
-    openapi_extra={"requestBody": _ACK_BODY},
-    responses={404: {"description": "unknown alert"}, 422: {"description": "bad body"}},
-)
-async def ack_alert(alert_id: str, request: Request) -> Response:
-    """Acknowledge an alert; returns it as it now stands. Through the pipeline's ack handler
-    when one is set (its result is applied to the live picture); otherwise in the store, then
-    applied and published as an Update."""
-    body = await decode_body(request, Ack)
+@router.get("/{alert_id}/audit")
+def get_audit(alert_id: str, store: Store = Depends(get_store)) -> Response:
+    """Every change of the alert, oldest first: ``[{id, alert_id, at, by, change, from_state,
+    to_state, note}]``."""
+    if store.alert(alert_id) is None:
+        raise HTTPException(status_code=404, detail=f"no alert {alert_id}")
+    rows = store.audit(limit=100_000, alert_id=alert_id)
+    rows.reverse()
+    return json_response(rows)
+
+
+async def _act(request: Request, alert_id: str, action: Action) -> Response:
+    """Through the pipeline's action handler when one is set (its result is applied to the live
+    picture); otherwise in the store at the picture's time, then applied and published."""
+    body = await decode_body(request, OperatorAction)
     live = get_live(request)
-    handler = live.ack_handler
+    handler = live.action_handler
     alert: Alert | None
-    if handler is not None:
-        alert = handler(alert_id, body.by)
-        if alert is not None:  # the live picture (snapshots, /api/tracks) learns at once
-            live.apply(Update(at=alert.updated_at, tracks=[], alerts=[alert]))
-    else:
-        at = live.at if live.at is not None else get_clock(request)()
-        alert = await run_in_threadpool(get_store(request).ack_alert, alert_id, body.by, at)
-        if alert is not None:
-            live.apply_and_publish(Update(at=at, tracks=live.tracks(), alerts=[alert]), get_bus(request))
+    try:
+        if handler is not None:
+            alert = handler(alert_id, action, body.by, body.note)
+            if alert is not None:  # the live picture (snapshots, /api/tracks) learns at once
+                live.apply(Update(at=alert.updated_at, tracks=[], alerts=[alert]))
+        else:
+            at = live.at if live.at is not None else get_clock(request)()
+            alert = await run_in_threadpool(get_store(request).act, alert_id, action, body.by, body.note, at)
+            if alert is not None:
+                live.apply_and_publish(Update(at=at, tracks=live.tracks(), alerts=[alert]), get_bus(request))
+    except LifecycleError as err:
+        raise HTTPException(status_code=409, detail=str(err)) from None
     if alert is None:
         raise HTTPException(status_code=404, detail=f"no alert {alert_id}")
     return json_response(alert)
+
+
+def _route(segment: str, action: Action) -> Callable[[str, Request], Awaitable[Response]]:
+    async def endpoint(alert_id: str, request: Request) -> Response:
+        return await _act(request, alert_id, action)
+
+    endpoint.__name__ = f"{action}_alert"
+    endpoint.__doc__ = (f"{action.replace('_', ' ').capitalize()} an alert (body ``{{by, note}}``); returns it "
+                        "as it now stands. Repeating an action already done changes nothing; a state that "
+                        "does not allow it is a 409.")
+    return endpoint
+
+
+for _segment, _action in PATHS.items():
+    router.add_api_route(f"/{{alert_id}}/{_segment}", _route(_segment, _action), methods=["POST"],
+                         openapi_extra={"requestBody": _BODY}, responses=_RESPONSES)

@@ -26,13 +26,20 @@ class RemoteIdCoverage:
     range_m: float
 
 
+def _no_live_alerts(_rule: str) -> frozenset[int]:
+    return frozenset()
+
+
 @dataclass(frozen=True)
 class RuleContext:
-    """What rules read besides tracks: thresholds, zones (site order), receiver coverage."""
+    """What rules read besides tracks: thresholds, zones (site order), receiver coverage, and
+    ``live_tracks(rule)``: the tracks that live alerts of a rule name now (for hysteresis: a
+    condition that raised an alert is held on looser terms than it takes to raise one)."""
 
     thresholds: Thresholds
     zones: Sequence[ZoneShape]
     remote_id_coverage: Sequence[RemoteIdCoverage] = ()
+    live_tracks: Callable[[str], frozenset[int]] = _no_live_alerts
 
 
 class Rule:

@@ -3,9 +3,12 @@
 (within ``swarm_horizon_s``); a drone inside arrived when it entered (remembered per zone), so
 drones that have been inside for long do not make a swarm with newcomers.
 
-One finding per zone: the largest such group (ties: the earliest arrivals). It names every member
-(``track_ids`` sorted, ``track_id`` the first) and is keyed by (rule, zone), so members joining or
-leaving update the one alert instead of raising another.
+One finding per zone: the largest such group (ties: the earliest arrivals). Once a swarm alert is
+live, the swarm is an incident that grows: on a zone where one of its members is arriving or
+inside, every drone arriving at (within ``swarm_horizon_s``) or inside that zone is a member,
+however late it comes. A finding names every member (``track_ids`` sorted, ``track_id`` the
+first) and is a group finding, so ``alerts.AlertBook`` keeps one alert for the swarm and
+updates its members.
 Severity: one step above the zone's (warning -> critical), info for an info zone.
 """
 
@@ -43,6 +46,7 @@ class Swarm(Rule):
     def evaluate(self, tracks: Sequence[Track], ctx: RuleContext, now: float) -> list[Finding]:
         th = ctx.thresholds
         findings = []
+        live = ctx.live_tracks(self.name)
         for zone in ctx.zones:
             arrivals = []
             for track in tracks:
@@ -55,9 +59,12 @@ class Swarm(Rule):
                 t_s = zone.time_to_entry_s(track.enu_m, track.vel_enu_mps, th.swarm_horizon_s)
                 if t_s is not None:
                     arrivals.append((t_s, track.track_id))
-            group = largest_group(arrivals, th.swarm_window_s)
-            if len(group) < th.swarm_min:
-                continue
+            if live.intersection(track_id for _, track_id in arrivals):
+                group = sorted(arrivals)
+            else:
+                group = largest_group(arrivals, th.swarm_window_s)
+                if len(group) < th.swarm_min:
+                    continue
             members = tuple(sorted(track_id for _, track_id in group))
             first_s = max(0.0, min(t for t, _ in group))
             inside = sum(1 for t, _ in group if t <= 0)

@@ -1,5 +1,8 @@
 """zone_entry: a drone is inside a zone (2-D area and floor <= u <= ceiling).
 
+Hysteresis: a drone with a live zone_entry alert still counts as inside while it is within
+``thresholds.zone_margin_m`` of the zone (outside the area or above/below it), so position
+noise at a zone's edge does not end and raise the alert again and again.
 Severity: the zone's.
 """
 
@@ -15,6 +18,8 @@ from dronewatch.model import Track
 @rule("zone_entry")
 class ZoneEntry(Rule):
     def evaluate(self, tracks: Sequence[Track], ctx: RuleContext, now: float) -> list[Finding]:
+        live = ctx.live_tracks(self.name)
+        margin_m = ctx.thresholds.zone_margin_m
         return [
             Finding(
                 rule=self.name,
@@ -25,5 +30,5 @@ class ZoneEntry(Rule):
             )
             for track in tracks
             for zone in ctx.zones
-            if zone.contains(track.enu_m)
+            if zone.contains(track.enu_m, margin_m if track.track_id in live else 0.0)
         ]
