@@ -183,7 +183,7 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
                 while True:
                     # Live, the scenario starts now: times on screen and in the store are real,
                     # and each pass gets its own alert ids in the shared store.
-                    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+                    started = dt.datetime.now(dt.UTC)  # to the microsecond: scenario time = wall time
                     sim = Simulation(msgspec.structs.replace(scen, start=started))
                     prefix = started.strftime("%Y%m%dT%H%M%S-")
                     holder["p"] = Pipeline(site, sim.frame, store=store, bus=bus, alert_id_prefix=prefix)

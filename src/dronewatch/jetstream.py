@@ -64,8 +64,9 @@ async def connect(url: str, *, name: str, **kwargs: Any) -> Any:
     async def _error(err: Exception) -> None:
         log.debug("nats: %s", err)
 
+    servers = [u.strip() for u in url.split(",") if u.strip()]  # a cluster: every server's URL
     return await nats.connect(
-        url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=2,
+        servers, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=2,
         allow_reconnect=True, error_cb=_error, **kwargs,
     )
 

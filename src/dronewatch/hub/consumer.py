@@ -26,13 +26,14 @@ class HubConsumer:
     """The ingest loop of one hub process."""
 
     def __init__(self, bus_url: str, db_url: str, *, ack_wait_s: float = 30.0, batch: int = 500,
-                 ingestor: Ingestor | None = None) -> None:
+                 poll_s: float = 0.1, ingestor: Ingestor | None = None) -> None:
         if ack_wait_s > 30.0:
             raise ValueError("ack_wait_s: at most 30 s (how long a dead hub's messages wait to be resent)")
         self.bus_url = bus_url
         self.db_url = db_url
         self.ack_wait_s = ack_wait_s
         self.batch = batch
+        self.poll_s = poll_s  # a pull waits at most this long for a batch to fill: bounds latency
         self.ingestor = ingestor or Ingestor()
         self.db_errors = 0
         self.last_batch_at: float | None = None
@@ -90,7 +91,7 @@ class HubConsumer:
             try:
                 if sub is None:
                     sub = await self._subscription()
-                msgs = await sub.fetch(self.batch, timeout=1.0)
+                msgs = await sub.fetch(self.batch, timeout=self.poll_s)
             except nats.errors.TimeoutError:
                 continue
             except asyncio.CancelledError:
