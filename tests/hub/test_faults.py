@@ -31,6 +31,7 @@ DURATION_S = 400.0
 class Edge:
     def __init__(self, scenario: Path, db: Path, bus: str, log: Path) -> None:
         self.db = db
+        self.log = log
         self.port = free_port()
         env = os.environ | {"PYTHONUNBUFFERED": "1"}
         with open(log, "ab") as out:
@@ -46,6 +47,10 @@ class Edge:
     def rows(self, sql: str) -> list[tuple]:
         with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as conn:
             return conn.execute(sql).fetchall()
+
+    def finished(self) -> bool:
+        """The scenario has ended (demo --no-loop says so and stays up serving)."""
+        return "finished" in self.log.read_text(errors="replace")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -103,8 +108,10 @@ def test_kill_hub_cut_edge_stop_broker_restart_postgres_lose_nothing(
         at(72)
         proxy.restore()
 
-        # the scenario ends at t0 + 100 s; then both edges drain their backlog
-        at(DURATION_S / SPEED + 3)
+        # the scenario ends about t0 + 100 s; then both edges drain their backlog
+        at(DURATION_S / SPEED)
+        for name, edge in edges.items():
+            wait_for(edge.finished, 60, f"{name}'s scenario to end")
         for name, edge in edges.items():
             wait_for(lambda e=edge: e.bus().get("connected") and not any(e.bus()["backlog"].values()), 120,
                      f"{name}'s backlog to drain")
