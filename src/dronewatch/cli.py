@@ -277,10 +277,17 @@ def serve(
 
 @app.command()
 def decode(
-    file: Annotated[Path, typer.Argument(help="pcap / pcapng capture")],
+    file: Annotated[Path, typer.Argument(help="pcap / pcapng capture, or IQ recording (.sigmf-meta, or raw "
+                                              "with --rate) for DJI DroneID over OcuSync")],
     json_out: Annotated[bool, typer.Option("--json", help="one JSON object per message")] = False,
+    rate: Annotated[float | None, typer.Option(help="raw IQ file: sample rate in Hz (>= 15.36e6)")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="raw IQ file: cf32 or ci16")] = None,
 ) -> None:
-    """Decode Remote ID / DJI DroneID from a capture."""
+    """Decode Remote ID / DJI DroneID from a capture, or DroneID from an OcuSync IQ recording."""
+    if rate is not None or fmt is not None or file.suffix in (".sigmf-meta", ".sigmf-data"):
+        from dronewatch.sources.ocusync.cli import decode_command as decode_iq
+
+        raise typer.Exit(decode_iq(file, rate, fmt, json_out, sys.stdout, sys.stderr))
     from dronewatch.sources.remoteid.cli import decode_command
 
     raise typer.Exit(decode_command(file, json_out, sys.stdout, sys.stderr))
