@@ -297,11 +297,14 @@ class Scenario(_Strict, frozen=True):
 # --- loading --------------------------------------------------------------------------------
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _line_index(text: str) -> dict[str, int]:
     """Map every ``$.a[0].b`` path in a YAML document to its 1-based line."""
     lines: dict[str, int] = {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError:
         return lines
 
@@ -376,7 +379,7 @@ def _read_yaml(path: Path) -> tuple[Any, str]:
     except OSError as err:
         raise ConfigError(str(path), "$", f"cannot read file ({err.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)  # libyaml when present: 10x faster on big scenarios
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

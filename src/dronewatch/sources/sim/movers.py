@@ -1,10 +1,12 @@
 """Plausible flight dynamics per object kind: a Route in, a sampled ENU trajectory out.
 
 Every mover integrates its own simple model at the scenario step (``step_s``) on the common
-grid ``t_k = k * step_s`` (seconds from scenario start) and returns an array ``(steps, 6)``
-of ``e, n, u, ve, vn, vu`` (site ENU metres, m/s), NaN where the object is not alive. The
-random parts (hover wander, bird wander) are drawn up front from the object's own numpy
-Generator, so a trajectory depends only on the scenario file and seed.
+grid ``t_k = k * step_s`` (seconds from scenario start). ``flight`` is a generator of
+``e, n, u, ve, vn, vu`` (site ENU metres, m/s) one step at a time, from the step the object
+appears until it leaves, so a long scenario is produced as it runs (``paths``); ``fly`` collects
+it into an array ``(steps, 6)``, NaN where the object is not alive. The random parts (hover
+wander, bird wander) come from streams of the object's own numpy Generator, one stream per
+series, so a trajectory depends only on the scenario file and seed, never on how it is consumed.
 
 * multirotor: horizontal acceleration limited (3.5 m/s²), climb / descent limited, brakes
   to stop at hold and end points, hovers with a GPS-like wander (about 0.5 m) while holding;
@@ -16,6 +18,7 @@ Generator, so a trajectory depends only on the scenario file and seed.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import msgspec
 import numpy as np
@@ -104,6 +107,43 @@ def ou_noise(rng: np.random.Generator, steps: int, dt_s: float, tau_s: float, si
     return np.asarray(lfilter([1.0], [1.0, -a], w))
 
 
+class OUStream:
+    """The same Ornstein-Uhlenbeck sequence as ``ou_noise``, drawn a block at a time on demand."""
+
+    def __init__(self, rng: np.random.Generator, dt_s: float, tau_s: float, sigma: float, block: int = 600) -> None:
+        self.rng = rng
+        self.a = math.exp(-dt_s / tau_s)
+        self.sigma = sigma
+        self.block = block
+        self.last: float | None = None
+        self.buf = np.zeros(0)
+        self.i = 0
+
+    def take(self) -> float:
+        if self.i >= len(self.buf):
+            w = self.rng.standard_normal(self.block) * self.sigma * math.sqrt(1.0 - self.a * self.a)
+            if self.last is None:
+                w[0] = self.rng.standard_normal() * self.sigma
+                zi = [0.0]
+            else:
+                zi = [self.a * self.last]
+            self.buf, _ = lfilter([1.0], [1.0, -self.a], w, zi=zi)
+            self.last = float(self.buf[-1])
+            self.i = 0
+        v = float(self.buf[self.i])
+        self.i += 1
+        return v
+
+
+class _Zero:
+    def take(self) -> float:
+        return 0.0
+
+
+def _stream(rng: np.random.Generator, dt_s: float, tau_s: float, sigma: float) -> OUStream | _Zero:
+    return OUStream(rng, dt_s, tau_s, sigma) if sigma else _Zero()
+
+
 def _clip(x: float, lo: float, hi: float) -> float:
     return lo if x < lo else hi if x > hi else x
 
@@ -112,29 +152,38 @@ def _wrap_rad(x: float) -> float:
     return (x + math.pi) % (2.0 * math.pi) - math.pi
 
 
+State = tuple[float, float, float, float, float, float]
+
+
+def first_step(route: Route, dt_s: float) -> int:
+    """Grid step at which the object appears."""
+    return math.ceil(route.appear_s / dt_s - 1e-9)
+
+
 def fly(
     kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, steps: int, dt_s: float
 ) -> np.ndarray:
     """Integrate one object along its route; ``(steps, 6)`` ENU state, NaN when not alive."""
     out = np.full((steps, 6), np.nan)
-    k0 = math.ceil(route.appear_s / dt_s - 1e-9)
-    if k0 >= steps:
-        return out
-    # Random parts, drawn once for the whole run (independent of the route's progress).
-    wander = np.column_stack(
-        [
-            ou_noise(rng, steps, dt_s, 6.0, 0.5),
-            ou_noise(rng, steps, dt_s, 6.0, 0.5),
-            ou_noise(rng, steps, dt_s, 4.0, 0.2),
-        ]
-    )
-    speed_w = ou_noise(rng, steps, dt_s, 4.0, dyn.speed_wander_mps) if dyn.speed_wander_mps else None
-    alt_w = ou_noise(rng, steps, dt_s, 10.0, dyn.alt_wander_m) if dyn.alt_wander_m else None
-    head_w = (
-        np.radians(ou_noise(rng, steps, dt_s, 5.0, dyn.heading_wander_deg))
-        if dyn.heading_wander_deg
-        else None
-    )
+    k = first_step(route, dt_s)
+    for state in flight(kind, route, dyn, rng, dt_s):
+        if k >= steps:
+            break
+        out[k] = state
+        k += 1
+    return out
+
+
+def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_s: float) -> Iterator[State]:
+    """The object's state at each grid step from ``first_step`` on, until it leaves its route."""
+    k0 = first_step(route, dt_s)
+    # Random parts: one stream per series (independent of how far the route has got).
+    child = rng.spawn(6)
+    wander = (OUStream(child[0], dt_s, 6.0, 0.5), OUStream(child[1], dt_s, 6.0, 0.5),
+              OUStream(child[2], dt_s, 4.0, 0.2))
+    speed_w = _stream(child[3], dt_s, 4.0, dyn.speed_wander_mps)
+    alt_w = _stream(child[4], dt_s, 10.0, dyn.alt_wander_m)
+    head_w = _stream(child[5], dt_s, 5.0, math.radians(dyn.heading_wander_deg))
     orbit_dir = 1.0 if rng.random() < 0.5 else -1.0
     heading_model = kind != "multirotor"
 
@@ -160,29 +209,32 @@ def fly(
     turn_g = G_MPS2 * math.tan(math.radians(dyn.bank_deg)) if dyn.bank_deg else math.inf
     max_turn = math.radians(dyn.max_turn_dps)
 
-    for k in range(k0, steps):
+    k = k0 - 1
+    while True:
+        k += 1
         now = k * dt_s
-        out[k] = (e, n, u, ve, vn, vu)
+        yield (e, n, u, ve, vn, vu)
+        w_e, w_n, w_u = wander[0].take(), wander[1].take(), wander[2].take()
+        sw, aw, hw = speed_w.take(), alt_w.take(), head_w.take()
         # --- where to go -------------------------------------------------------------------
         if hold_until is not None and now >= hold_until:
             hold_until = None
             if i >= len(route) or (len(route) == 1 and not route.loop):
-                break  # the end of the route: the object leaves
+                return  # the end of the route: the object leaves
         if hold_until is None and i >= len(route):
-            break
+            return
         holding = hold_until is not None
         target = hold_center if holding else pts[i]
         te, tn, tu = float(target[0]), float(target[1]), float(target[2])
         de, dn, du = te - e, tn - n, tu - u
         dist = math.hypot(de, dn)
         v_des = 0.0 if holding else route.desired_speed_mps(i, e, n, now, lap, dyn.cruise_mps, dyn.min_mps, dyn.max_mps)
-        if speed_w is not None:
-            v_des = _clip(v_des + float(speed_w[k]), dyn.min_mps, dyn.max_mps)
+        if dyn.speed_wander_mps:
+            v_des = _clip(v_des + sw, dyn.min_mps, dyn.max_mps)
         # --- vertical (all kinds) ----------------------------------------------------------
-        if alt_w is not None:
-            du += float(alt_w[k])
+        du += aw
         vu_des = _clip(
-            0.6 * (du + (float(wander[k, 2]) if holding and not heading_model and tu > 0.0 else 0.0)),
+            0.6 * (du + (w_u if holding and not heading_model and tu > 0.0 else 0.0)),
             -dyn.descent_mps,
             dyn.climb_mps,
         )
@@ -192,7 +244,7 @@ def fly(
             if holding and tu <= 0.0:  # landed: no wander on the ground
                 want_e = want_n = vu = 0.0
             elif holding:
-                ge, gn = de + float(wander[k, 0]), dn + float(wander[k, 1])
+                ge, gn = de + w_e, dn + w_n
                 want_e, want_n = 0.8 * ge, 0.8 * gn
                 norm = math.hypot(want_e, want_n)
                 if norm > 3.0:
@@ -216,13 +268,10 @@ def fly(
                 tang_e, tang_n = -rn / r * orbit_dir, re / r * orbit_dir
                 corr = _clip(2.0 * (r - radius) / radius, -2.0, 2.0)
                 psi_des = math.atan2(tang_e - corr * re / r, tang_n - corr * rn / r)
-                v_des = max(
-                    dyn.min_mps, dyn.cruise_mps if speed_w is None else dyn.cruise_mps + float(speed_w[k])
-                )
+                v_des = max(dyn.min_mps, dyn.cruise_mps + sw)
             else:
                 psi_des = math.atan2(de, dn)
-            if head_w is not None:
-                psi_des += float(head_w[k])
+            psi_des += hw
             rate = min(max_turn, turn_g / max(speed, 1.0))
             psi += _clip(_wrap_rad(psi_des - psi), -rate * dt_s, rate * dt_s)
             speed += _clip(v_des - speed, -dyn.accel_mps2 * dt_s, dyn.accel_mps2 * dt_s)
@@ -251,5 +300,4 @@ def fly(
         if i >= len(route) and route.loop:
             i, lap = 0, lap + 1
         if i >= len(route) and hold_until is None:
-            break
-    return out
+            return

@@ -1,8 +1,10 @@
 """The scenario simulator: objects fly their routes, sensors observe them, frames come out.
 
-``Simulation(scenario)`` computes every object's trajectory up front (``movers``), then
-``advance(to_at)`` lets each sensor model produce its frames up to ``to_at`` and hands back
-those received in ``(previous, to_at]``, sorted by ``received_at``. Every random stream is
+``Simulation(scenario)`` sets up every object's path (``movers``, ``paths``) and computes the
+trajectories as the run needs them, a minute at a time (``truth``), so set-up time and memory do
+not grow with the scenario's length; ``advance(to_at)`` lets each sensor model produce its
+frames up to ``to_at`` and hands back those received in ``(previous, to_at]``, sorted by
+``received_at``. Every random stream is
 spawned from ``scenario.seed`` per object and per sensor, so the bytes depend only on the
 scenario file, never on how the caller steps the clock. Sensor kinds without a model yet
 (rf, acoustic, camera) are listed in ``ignored_sensors`` and produce nothing.
@@ -20,8 +22,8 @@ from dronewatch.config import Scenario
 from dronewatch.geo import SiteFrame
 from dronewatch.model import Frame
 from dronewatch.sources.sim.adsb import AdsbModel
-from dronewatch.sources.sim.flock import spread_flock
-from dronewatch.sources.sim.movers import DYNAMICS, fly
+from dronewatch.sources.sim.movers import DYNAMICS, first_step, flight
+from dronewatch.sources.sim.paths import FlightPath, FlockPath, Path
 from dronewatch.sources.sim.radar import RadarModel
 from dronewatch.sources.sim.remoteid import RemoteIdModel
 from dronewatch.sources.sim.route import Route
@@ -44,7 +46,7 @@ class Simulation:
 
         ids: list[str] = []
         kinds: list[str] = []
-        states: list[np.ndarray] = []
+        paths: list[Path] = []
         self.objects: list[SimObject] = []
         for spec, seed in zip(scenario.objects, movers_seed.spawn(len(scenario.objects)), strict=True):
             rng = np.random.default_rng(seed)
@@ -56,21 +58,19 @@ class Simulation:
                     min_mps=min(dyn.min_mps, spec.speed_mps),
                     max_mps=max(dyn.max_mps, spec.speed_mps * 1.5),
                 )
-            path = fly(spec.kind, Route(spec, self.frame), dyn, rng, steps, step_s)
+            route = Route(spec, self.frame)
+            path: Path = FlightPath(flight(spec.kind, route, dyn, rng, step_s), first_step(route, step_s))
             if spec.kind == "bird" and spec.count > 1:
-                members = [
-                    (f"{spec.id}-{i + 1}", s)
-                    for i, s in enumerate(spread_flock(path, spec.count, rng, step_s))
-                ]
+                path = FlockPath(path, spec.count, rng, step_s)
+                members = [f"{spec.id}-{i + 1}" for i in range(spec.count)]
             else:
-                members = [(spec.id, path)]
-            for object_id, s in members:
+                members = [spec.id]
+            paths.append(path)
+            for object_id in members:
                 self.objects.append(SimObject.from_spec(spec, object_id, len(ids)))
                 ids.append(object_id)
                 kinds.append(spec.kind)
-                states.append(s)
-        table = np.stack(states) if states else np.zeros((0, steps, 6))
-        self.truth_table = TruthTable(ids, kinds, table, self.start_at, step_s)
+        self.truth_table = TruthTable(ids, kinds, paths, self.start_at, step_s, steps)
 
         self.sensors: list[SensorModel] = []
         self.ignored_sensors: list[str] = []

@@ -3,6 +3,13 @@
 All objects share one time grid (``step_s`` from the scenario start); a NaN row means the
 object is not alive then. ``TruthTable.states_at`` interpolates linearly, vectorised over
 objects, each at its own instant if wanted (a radar beam passes each one at a different time).
+
+The table is filled as the run asks: the paths (``paths``) fill the next block of steps
+(``block``, a minute at the default 0.1 s) when an instant past what is held is asked for. A
+run whose whole truth fits in ``keep_bytes`` (64 MiB: 1,000 objects for 20 minutes at 0.1 s)
+keeps every block, so any past instant can be asked again; a larger one keeps a window of two
+blocks, dropping the oldest, so memory stays flat however long the run (instants may then go
+back at most one block, which the sensor models never need). ``states`` gives the whole run.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import numpy as np
 
 from dronewatch.geo import SiteFrame
 from dronewatch.model import ObjectClass
+from dronewatch.sources.sim.paths import Path
 
 CLASS_OF_KIND: dict[str, ObjectClass] = {
     "multirotor": "drone",
@@ -38,34 +46,78 @@ class TruthRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class TruthTable:
-    """``states`` (objects, steps, 6) of e, n, u, ve, vn, vu; instants are epoch seconds."""
+    """Objects' states ``(objects, steps, 6)`` of e, n, u, ve, vn, vu on the grid, streamed from
+    ``paths`` (each fills ``rows`` consecutive objects); instants are epoch seconds."""
 
-    def __init__(
-        self, ids: list[str], kinds: list[str], states: np.ndarray, start_at: float, step_s: float
-    ) -> None:
+    def __init__(self, ids: list[str], kinds: list[str], paths: list[Path], start_at: float, step_s: float,
+                 steps: int, block: int = 600, keep_bytes: int = 64 << 20) -> None:
         self.ids = ids
         self.kinds = kinds
-        self.states = states
+        self.paths = paths
         self.start_at = start_at
         self.step_s = step_s
+        self.steps = steps
+        self.block = block
+        self._lo = 0  # first grid step held
+        self._window = np.full((len(ids), 0, 6), np.nan)
+        self._keep_all = len(ids) * steps * 6 * 8 <= keep_bytes
+
+    def _fill_next(self) -> None:
+        k0 = self._lo + self._window.shape[1]
+        n = min(self.block, self.steps - k0)
+        new = np.empty((len(self.ids), n, 6))
+        r = 0
+        for path in self.paths:
+            path.fill(new[r:r + path.rows], k0)
+            r += path.rows
+        if not self._keep_all and self._window.shape[1] >= self.block:
+            drop = self._window.shape[1] - self.block
+            self._window = self._window[:, drop:]
+            self._lo += drop
+        self._window = np.concatenate([self._window, new], axis=1)
+
+    def _need(self, k_max: int) -> None:
+        """Make sure grid steps up to ``k_max`` are held (the paths fill forward)."""
+        k_max = min(k_max, self.steps - 1)
+        while self._lo + self._window.shape[1] <= k_max:
+            self._fill_next()
+
+    @property
+    def states(self) -> np.ndarray:
+        """The whole run ``(objects, steps, 6)`` in memory: for tests and calibration, asked
+        before the simulation has run (a streamed window cannot go back)."""
+        if self._lo != 0:
+            raise RuntimeError("this run's truth streams (too large to keep): ask for .states before it runs")
+        self._keep_all = True
+        self._need(self.steps - 1)
+        return self._window
+
+    def _rows_at(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Window indices for grid steps ``k`` (clipped; call ``_need`` first), and where ``k`` is held."""
+        if len(k) and int(k.min()) < self._lo:
+            raise RuntimeError(f"truth asked {(self._lo - int(k.min())) * self.step_s:.1f} s before its window")
+        held = (k >= self._lo) & (k < self._lo + self._window.shape[1])
+        return np.clip(k - self._lo, 0, max(self._window.shape[1] - 1, 0)), held
 
     def states_at(self, at: np.ndarray | float, rows: np.ndarray | None = None) -> np.ndarray:
         """(objects, 6) state at ``at`` (one instant, or one per row); NaN rows = not alive.
 
         ``rows`` picks objects (default: all, in table order)."""
-        steps = self.states.shape[1]
+        steps = self.steps
         if rows is None:
-            rows = np.arange(self.states.shape[0])
+            rows = np.arange(len(self.ids))
         n_obj = len(rows)
         times = np.broadcast_to(np.asarray(at, dtype=float), (n_obj,))
         x = (times - self.start_at) / self.step_s
         k = np.floor(x + 1e-9).astype(np.int64)
         frac = np.clip(x - k, 0.0, 1.0)[:, None]
         inside = (k >= 0) & (k < steps)
-        k0 = np.clip(k, 0, steps - 1)
-        k1 = np.clip(k + 1, 0, steps - 1)
-        a = self.states[rows, k0]
-        b = self.states[rows, k1]
+        if n_obj:
+            self._need(int(np.clip(k, 0, steps - 1).max()) + 1)
+        w0, _ = self._rows_at(np.clip(k, 0, steps - 1))
+        w1, _ = self._rows_at(np.clip(k + 1, 0, steps - 1))
+        a = self._window[rows, w0]
+        b = self._window[rows, w1]
         # At an exact grid instant use the sample alone (the next one may be NaN: the object left).
         exact = frac[:, 0] < 1e-9
         out = np.where(exact[:, None], a, a * (1.0 - frac) + b * frac)
@@ -74,14 +126,7 @@ class TruthTable:
 
     def state_of(self, j: int, at: float) -> np.ndarray | None:
         """(6,) state of object ``j`` at ``at``, or None when it is not alive."""
-        steps = self.states.shape[1]
-        x = (at - self.start_at) / self.step_s
-        k = int(np.floor(x + 1e-9))
-        if k < 0 or k >= steps:
-            return None
-        frac = x - k
-        a = self.states[j, k]
-        s = a if frac < 1e-9 or k + 1 >= steps else a * (1.0 - frac) + self.states[j, k + 1] * frac
+        s = self.states_at(at, np.array([j]))[0]
         return None if np.isnan(s[0]) else s
 
     def rows(self, at: float, frame: SiteFrame) -> list[TruthRow]:
