@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: sapient-bindings demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-tracking
+.PHONY: sapient-bindings demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-tracking bench-ocusync
 
 demo: $(STAMP)
 	@$(BIN)/python -m dronewatch.sapient.generate || echo "SAPIENT input unavailable (bindings not generated); the demo does not need it"
@@ -63,6 +63,9 @@ bench: $(STAMP)
 
 bench-remoteid: $(STAMP)
 	$(BIN)/python bench/remoteid_decode.py
+
+bench-ocusync: $(STAMP)
+	$(BIN)/python bench/ocusync_decode.py
 
 ANCHOR_VENV := bench/.venv-anchor
 $(ANCHOR_VENV)/.installed:

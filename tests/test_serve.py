@@ -92,3 +92,55 @@ def test_serve_fuses_udp_reports(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+SITE_BOCHUM = """\
+name: Bochum test
+origin: {lat: 51.4463, lon: 7.2672, alt_m: 100}
+sensors:
+  - {id: rf-1, kind: rf, lat: 51.4462, lon: 7.2671, range_m: 3000}
+"""
+
+
+def test_serve_sdr_recording_and_missing_soapysdr(captures: Path, tmp_path: Path) -> None:
+    """``--sdr``: a recording takes the live SDR path into tracks on the API; a SoapySDR device
+    without the bindings stops its reader with a clear reason and serve runs on."""
+    rf_meta = captures / "rf" / "mavic_air_2.sigmf-meta"
+    site = tmp_path / "site.yaml"
+    site.write_text(SITE_BOCHUM)
+    http, udp = _port(), _port(socket.SOCK_DGRAM)
+    log = (tmp_path / "serve.log").open("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dronewatch.cli", "serve", "--site", str(site), "--port", str(http),
+         "--udp", f"127.0.0.1:{udp}", "--db", str(tmp_path / "serve.db"),
+         "--sdr", f"{rf_meta}@rf-1", "--sdr", "driver=nosuchradio@rf-2"],
+        stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{http}"
+    try:
+        deadline = time.monotonic() + 60
+        tracks: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, Path(log.name).read_text()
+            try:
+                tracks = [t for t in _get(base + "/api/tracks") if t.get("identity")]
+            except OSError:
+                tracks = []
+            if tracks:
+                break
+            time.sleep(0.3)
+        assert tracks, "no DroneID track: " + Path(log.name).read_text()
+        t = tracks[0]
+        assert t["identity"]["value"] == "1WNBH3900201N1" and t["identity"]["scheme"] == "dji"
+        assert abs(t["operator"]["lat"] - 51.44620788045814) < 1e-4
+        assert abs(t["lat"] - 51.44633393111904) < 1e-3
+        ingest = _get(base + "/api/health")["ingest"]
+        assert ingest["reports"] >= 3
+        assert proc.poll() is None
+        text = Path(log.name).read_text()
+        assert "SoapySDR Python bindings not found" in text or "nosuchradio" in text
+        assert "Traceback" not in text
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        log.close()

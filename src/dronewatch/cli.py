@@ -262,6 +262,10 @@ def serve(
     mavlink: Annotated[list[str] | None, typer.Option(help="MAVLink OPEN_DRONE_ID_* source, e.g. "
                                                            "udpin:0.0.0.0:14550@rid-2 (needs the "
                                                            "'mavlink' extra)")] = None,
+    sdr: Annotated[list[str] | None, typer.Option(
+        help="DJI DroneID over OcuSync: SoapySDR device args (hops the DroneID channels; needs "
+             "SoapySDR's Python module) or a recording (file:PATH or X.sigmf-meta), each "
+             "optionally @SENSOR_ID (repeatable)")] = None,
     bus: Annotated[str | None, typer.Option(help="also publish frames, tracks, alerts and audit rows to NATS "
                                                  "JetStream, e.g. nats://HOST:4222 (buffered in --db while "
                                                  "the broker is away)")] = None,
@@ -271,8 +275,10 @@ def serve(
         load_site(site)
     except ConfigError as err:
         raise _fail(err) from None
-    _serve(site, host, port, db, 1.0, udp, False, udp_link, _readers(wifi or [], bluetooth or [], mavlink or []),
-           bus_url=bus)
+    from dronewatch.sources.ocusync.live import readers as sdr_readers
+
+    live_readers = _readers(wifi or [], bluetooth or [], mavlink or []) + sdr_readers(sdr or [])
+    _serve(site, host, port, db, 1.0, udp, False, udp_link, live_readers, bus_url=bus)
 
 
 @app.command()

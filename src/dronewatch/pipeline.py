@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import dronewatch.sources.ocusync.link  # registers the dji-ocusync frame decoder
 import dronewatch.sources.remoteid  # noqa: F401  (registers the odid-* frame decoders)
 from dronewatch.assess import Assessor
 from dronewatch.assess.lifecycle import Action, LifecycleError

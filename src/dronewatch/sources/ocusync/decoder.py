@@ -82,9 +82,9 @@ class OcuSyncDecoder:
         if not ok:
             self.counts["crc_fail"] += 1
             return None
-        block = np.packbits(bits).tobytes()[:FRAME_BYTES]
+        block = np.packbits(bits).tobytes()
         try:
-            telemetry, payload, checksum_ok = parse_payload(block)
+            telemetry, payload, checksum_ok = parse_payload(block[:FRAME_BYTES])
         except DecodeError as e:
             self.counts[e.reason.replace(" ", "_")] += 1
             return None
@@ -94,6 +94,7 @@ class OcuSyncDecoder:
         return DroneIdFrame(
             telemetry=telemetry,
             payload=payload,
+            block=block,
             checksum_ok=checksum_ok,
             sample_offset=offset,
             freq_offset_hz=float(centre_hz + s.cfo_hz),

@@ -56,6 +56,7 @@ class DroneIdFrame(Struct, frozen=True, kw_only=True):
 
     telemetry: DjiTelemetry
     payload: bytes
+    block: bytes  # the whole decoded block (176 bytes, CRC-24A last): what frames carry
     checksum_ok: bool
     sample_offset: int
     freq_offset_hz: float
