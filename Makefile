@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: sapient-bindings demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-tracking bench-ocusync
+.PHONY: sapient-bindings demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-tracking bench-ocusync bench-acoustic
 
 demo: $(STAMP)
 	@$(BIN)/python -m dronewatch.sapient.generate || echo "SAPIENT input unavailable (bindings not generated); the demo does not need it"
@@ -66,6 +66,9 @@ bench-remoteid: $(STAMP)
 
 bench-ocusync: $(STAMP)
 	$(BIN)/python bench/ocusync_decode.py
+
+bench-acoustic: $(STAMP)
+	$(BIN)/python bench/acoustic.py
 
 ANCHOR_VENV := bench/.venv-anchor
 $(ANCHOR_VENV)/.installed:

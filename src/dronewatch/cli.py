@@ -1,4 +1,4 @@
-"""The command line: ``dronewatch demo | serve | run | check | decode``."""
+"""The command line: ``dronewatch demo | serve | run | check | decode | listen``."""
 
 from __future__ import annotations
 
@@ -318,6 +318,25 @@ def hub(
         pass
     except ValueError as err:
         raise _fail(err) from None
+
+
+@app.command()
+def listen(
+    recording: Annotated[str | None, typer.Argument(help="WAV file, or - for a WAV stream on stdin")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON lines: one per 1 s window, then a summary")] = False,
+    udp: Annotated[str | None, typer.Option(help="raw int16 mono PCM datagrams on HOST:PORT (at --rate)")] = None,
+    device: Annotated[str | None, typer.Option(help="sound card (name or index; needs the 'audio' extra)")] = None,
+    rate: Annotated[int, typer.Option(help="sample rate of --udp / --device input, Hz")] = 16000,
+    seconds: Annotated[float | None, typer.Option(help="stop live input after this long")] = None,
+    site: Annotated[Path | None, typer.Option(help="site file naming the microphone (to send Reports)")] = None,
+    sensor: Annotated[str | None, typer.Option(help="the microphone's sensor id in --site (kind acoustic)")] = None,
+    send: Annotated[str | None, typer.Option(help="send detections as Reports to serve's UDP input HOST:PORT")] = None,
+) -> None:
+    """Acoustic drone detector: is there a drone (or a helicopter) in this recording or stream?"""
+    from dronewatch.sources.acoustic.cli import listen_command
+
+    raise typer.Exit(listen_command(recording, json_out, udp=udp, device=device, rate=rate, seconds=seconds,
+                                    site=site, sensor=sensor, send=send))
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ frames up to ``to_at`` and hands back those received in ``(previous, to_at]``, s
 ``received_at``. Every random stream is
 spawned from ``scenario.seed`` per object and per sensor, so the bytes depend only on the
 scenario file, never on how the caller steps the clock. Sensor kinds without a model yet
-(rf, acoustic, camera) are listed in ``ignored_sensors`` and produce nothing.
+(rf, camera) are listed in ``ignored_sensors`` and produce nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 from dronewatch.config import Scenario
 from dronewatch.geo import SiteFrame
 from dronewatch.model import Frame
+from dronewatch.sources.sim.acoustic import MicrophoneModel
 from dronewatch.sources.sim.adsb import AdsbModel
 from dronewatch.sources.sim.movers import DYNAMICS, first_step, flight
 from dronewatch.sources.sim.paths import FlightPath, FlockPath, Path
@@ -86,6 +87,10 @@ class Simulation:
                 self.sensors.append(RemoteIdModel(*args, seed, self.start_at, self.end_at))
             elif spec_s.kind == "adsb":
                 self.sensors.append(AdsbModel(*args, seed, self.start_at, self.end_at))
+            elif spec_s.kind == "acoustic":
+                self.sensors.append(
+                    MicrophoneModel(*args, np.random.default_rng(seed), self.start_at, self.end_at)
+                )
             else:
                 self.ignored_sensors.append(spec_s.id)
         self._pending: list[tuple[float, int, int, Frame]] = []
