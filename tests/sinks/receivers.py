@@ -5,6 +5,7 @@ a UDP CoT listener, a mosquitto broker with a generated config, a Standard Webho
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import os
@@ -323,3 +324,111 @@ class WebhookReceiver:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+# --- SAPIENT --------------------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    conn: int  # which connection (0, 1, ... after reconnects)
+    kind: str
+    msg: Any  # SapientMessage
+    at: float  # time.monotonic() on arrival
+
+
+class SapientParent:
+    """A SAPIENT parent (fusion) node written with the generated bindings: listens on 127.0.0.1,
+    accepts each child's Registration with a RegistrationAck, records every message, and can send
+    Tasks / AlertAcks to the child or drop its connection."""
+
+    def __init__(self, accept_registration: bool = True) -> None:
+        from dronewatch.sapient.ids import new_uuid
+
+        self.node_id = new_uuid()
+        self.accept = accept_registration
+        self.messages: list[Received] = []
+        self._conns: list[socket.socket] = []
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(4)
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            self._conns.append(conn)
+            threading.Thread(target=self._serve, args=(conn, len(self._conns) - 1), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, index: int) -> None:
+        from dronewatch.sapient import messages as sm
+        from dronewatch.sapient.framing import FrameSplitter, decode
+
+        splitter = FrameSplitter()
+        while not self._stop.is_set():
+            try:
+                data = conn.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            for body in splitter.feed(data):
+                msg = decode(body)
+                kind = sm.content_kind(msg) or "none"
+                self.messages.append(Received(index, kind, msg, time.monotonic()))
+                if kind == "registration":
+                    ack = self.envelope()
+                    ack.registration_ack.acceptance = self.accept
+                    if not self.accept:
+                        ack.registration_ack.ack_response_reason.append("not on the list")
+                    self._write(conn, ack)
+
+    def envelope(self) -> Any:
+        from dronewatch.sapient import messages as sm
+
+        msg = sm.SapientMessage(node_id=self.node_id)
+        msg.timestamp.CopyFrom(sm.timestamp(time.time()))
+        return msg
+
+    @staticmethod
+    def _write(conn: socket.socket, msg: Any) -> None:
+        from dronewatch.sapient.framing import encode
+
+        conn.sendall(encode(msg))
+
+    def send(self, msg: Any) -> None:
+        """To the newest connection."""
+        self._write(self._conns[-1], msg)
+
+    def drop(self) -> None:
+        """Close the newest connection (the child must reconnect and register again)."""
+        conn = self._conns[-1]
+        conn.shutdown(socket.SHUT_RDWR)
+        conn.close()
+
+    def of(self, kind: str, conn: int | None = None) -> list[Received]:
+        return [r for r in self.messages if r.kind == kind and (conn is None or r.conn == conn)]
+
+    def wait(self, pred: Callable[[], bool], timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if pred():
+                return True
+            time.sleep(0.02)
+        return False
+
+    def stop(self) -> None:
+        self._stop.set()
+        for c in self._conns:
+            with contextlib.suppress(OSError):
+                c.close()
+        self._thread.join(timeout=2)
+        self._sock.close()
