@@ -165,10 +165,10 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     async def main() -> None:
         server = uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="warning"))
         tasks = [asyncio.create_task(server.serve())]
-        loop = asyncio.get_running_loop()
+        ev_loop = asyncio.get_running_loop()
         for output in outputs.outputs:  # a SAPIENT parent's AlertAck acknowledges here too
             if hasattr(output, "ack_handler"):
-                output.ack_handler = lambda alert_id, by: loop.call_soon_threadsafe(ack, alert_id, by)
+                output.ack_handler = lambda alert_id, by: ev_loop.call_soon_threadsafe(act, alert_id, "ack", by, None)
         if outputs:
             async def feed_outputs() -> None:  # off the pipeline: outputs queue and send on their threads
                 async with bus.subscribe(live.subject) as updates:

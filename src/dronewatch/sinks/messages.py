@@ -18,12 +18,7 @@ ENDED = ("resolved", "false_alarm")  # alert states after which nothing more hap
 
 def alert_json(alert: Alert) -> dict[str, Any]:
     """The alert as its run-file row plus its lifecycle fields."""
-    return alert_row(alert) | {
-        "state": alert.state,
-        "updated": iso(alert.updated_at),
-        "acked_by": alert.acked_by,
-        "time_to_entry_s": alert.time_to_entry_s,
-    }
+    return alert_row(alert) | {"acked_by": alert.acked_by, "time_to_entry_s": alert.time_to_entry_s}
 
 
 def track_json(track: Track, origin_alt_m: float) -> dict[str, Any]:
@@ -55,8 +50,9 @@ class AlertChanges:
         self._seen: set[str] = set()
 
     def classify(self, alert: Alert) -> list[AlertEvent]:
-        """Events for this version: a first sight of an already-ended alert gives both."""
-        first = alert.alert_id not in self._seen
+        """Events for this version (its ``change`` says "raised" for the first); a first sight of
+        an already-ended alert gives both."""
+        first = alert.change == "raised" or (alert.alert_id not in self._seen and not alert.change)
         self._seen.add(alert.alert_id)
         if alert.state in ENDED:
             return ["alert.raised", "alert.resolved"] if first else ["alert.resolved"]
