@@ -5,6 +5,7 @@ a UDP CoT listener, a mosquitto broker with a generated config, a Standard Webho
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import ipaddress
@@ -254,6 +255,7 @@ class Mosquitto:
         self.conf = workdir / "mosquitto.conf"
         self.conf.write_text("\n".join(conf) + "\n")
         self.proc = subprocess.Popen([exe, "-c", str(self.conf)], stderr=subprocess.PIPE)
+        atexit.register(self.stop)  # never leave a broker behind, even after a timeout
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -266,8 +268,9 @@ class Mosquitto:
         raise RuntimeError("mosquitto did not start")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=5)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=5)
 
 
 # --- webhooks -------------------------------------------------------------------------------

@@ -46,6 +46,12 @@ def topic_root(site: str) -> str:
     return f"dronewatch/v1/{topic_safe(site)}"
 
 
+def _acked(info: mqtt.MQTTMessageInfo) -> bool:
+    """The broker acknowledged this QoS 1 message. (A message paho queued while disconnected
+    keeps rc NO_CONN, so ``is_published()`` would raise even after delivery: read the flag.)"""
+    return bool(info._published)
+
+
 class MqttOutput(Output):
     kind = "mqtt"
 
@@ -66,8 +72,8 @@ class MqttOutput(Output):
         self._changes = AlertChanges()
         self._last_sent_at: dict[int, float] = {}
         self._min_gap_s = 1.0 / spec.track_rate_hz
-        self._unacked: dict[int, mqtt.MQTTMessageInfo] = {}
-        self._lock = threading.RLock()
+        self._unacked: list[mqtt.MQTTMessageInfo] = []
+        self._lock = threading.Lock()
         self.connected = threading.Event()
         self.connect_wait_s = 3.0
         self.client = self._make_client()
@@ -93,7 +99,6 @@ class MqttOutput(Output):
         client.max_queued_messages_set(100_000)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
-        client.on_publish = self._on_publish
         return client
 
     def _on_connect(self, client: mqtt.Client, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
@@ -111,11 +116,6 @@ class MqttOutput(Output):
         if was_up and reason.is_failure:  # (a refused connect keeps the broker's reason)
             self.last_error = f"disconnected: {reason}"
 
-    def _on_publish(self, _c: mqtt.Client, _ud: Any, mid: int, _reason: Any, _props: Any) -> None:
-        with self._lock:
-            if self._unacked.pop(mid, None) is not None:
-                self.sent += 1
-
     def open(self) -> None:
         self.client.connect_async(self.host, self.port, keepalive=30)
         self.client.loop_start()
@@ -126,16 +126,15 @@ class MqttOutput(Output):
         for alert in update.alerts:
             for event in self._changes.classify(alert):
                 body = _ENC.encode({"type": event, "timestamp": iso(alert.updated_at), "data": alert_json(alert)})
-                with self._lock:
-                    info = self.client.publish(f"{self.root}/alerts/{alert.alert_id}", body, qos=1)
-                    if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
-                        self.dropped_alerts += 1
-                        self.errors += 1
-                        self.last_error = "MQTT client queue full"
-                    elif info.rc == mqtt.MQTT_ERR_SUCCESS and info.is_published():
-                        self.sent += 1
-                    else:  # in flight, or queued by paho until the broker is back
-                        self._unacked[info.mid] = info
+                # (never hold our lock while calling paho: its network thread holds its own)
+                info = self.client.publish(f"{self.root}/alerts/{alert.alert_id}", body, qos=1)
+                if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
+                    self.dropped_alerts += 1
+                    self.errors += 1
+                    self.last_error = "MQTT client queue full"
+                else:  # in flight, or queued by paho until the broker is back
+                    with self._lock:
+                        self._unacked.append(info)
         if not self.spec.tracks:
             return
         for track in update.tracks:
@@ -153,9 +152,16 @@ class MqttOutput(Output):
                 self.client.publish(f"{self.root}/tracks/{track_id}",
                                     _ENC.encode({"track_id": track_id, "time": iso(now), "status": "removed"}))
 
+    def tick(self) -> None:
+        self.pending()  # forget what the broker has acknowledged
+
     def pending(self) -> int:
+        """QoS 1 alerts the broker has not acknowledged yet."""
         with self._lock:
-            return len(self._unacked)
+            left = [i for i in self._unacked if not _acked(i)]
+            self.sent += len(self._unacked) - len(left)
+            self._unacked = left
+            return len(left)
 
     def shutdown(self) -> None:
         if self.connected.is_set():

@@ -105,8 +105,9 @@ class SapientOutput(Output):
     def _drop(self, why: str) -> None:
         if self._sock is None:
             return
-        log.warning("SAPIENT %s: connection lost (%s)", self.spec.url, why)
-        self.last_error = why
+        if why != "shutdown":
+            log.warning("SAPIENT %s: connection lost (%s)", self.spec.url, why)
+            self.last_error = why
         self._registered.clear()
         sock, self._sock = self._sock, None
         with contextlib.suppress(OSError):
