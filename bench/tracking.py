@@ -115,20 +115,26 @@ def _anchor(args: list[str]) -> None:
     subprocess.run([str(ANCHOR_PY), str(ANCHOR), *args], check=True, stdout=subprocess.DEVNULL)
 
 
-def one_n(n: int, a: argparse.Namespace, sstrackers: list[str]) -> dict[str, Any]:
-    """Scenario, Stone Soup runs (cached), dronewatch run and scores for one N."""
-    d = OUT / "anchor" / f"N{n}_T{a.scans}_s{a.seed}_pd{a.pd:g}_c{a.clutter:g}_sg{a.sigma:g}"
+# harsh sensors (issue 11): low Pd, heavy clutter, noisy plots; (N, Pd, clutter plots/scan, sigma m)
+HARSH = ((50, 0.7, 50.0, 25.0), (100, 0.85, 20.0, 15.0), (100, 0.75, 35.0, 20.0), (1000, 0.8, 30.0, 20.0),
+         (1000, 0.7, 50.0, 25.0))
+
+
+def one_row(n: int, pd: float, clutter: float, sigma: float, seed: int, a: argparse.Namespace,
+            sstrackers: list[str]) -> dict[str, Any]:
+    """Scenario, Stone Soup runs (cached with --reuse-anchor), dronewatch run and scores for one row."""
+    d = OUT / "anchor" / f"N{n}_T{a.scans}_s{seed}_pd{pd:g}_c{clutter:g}_sg{sigma:g}"
     d.mkdir(parents=True, exist_ok=True)
-    scen = d / f"scenario_N{n}_T{a.scans}_s{a.seed}.npz"
-    common = ["--n", str(n), "--scans", str(a.scans), "--seed", str(a.seed), "--pd", str(a.pd),
-              "--clutter", str(a.clutter), "--sigma", str(a.sigma), "--out-dir", str(d)]
+    scen = d / f"scenario_N{n}_T{a.scans}_s{seed}.npz"
+    common = ["--n", str(n), "--scans", str(a.scans), "--seed", str(seed), "--pd", str(pd),
+              "--clutter", str(clutter), "--sigma", str(sigma), "--out-dir", str(d)]
     if not scen.exists():
         _anchor([*common, "--tracker", "none"])
-    row: dict[str, Any] = {"n": n}
+    row: dict[str, Any] = {"n": n, "pd": pd, "clutter": clutter, "sigma": sigma, "seed": seed}
     for kind in sstrackers:
-        res_file = d / f"result_{kind}_N{n}_T{a.scans}_s{a.seed}.json"
+        res_file = d / f"result_{kind}_N{n}_T{a.scans}_s{seed}.json"
         if not (a.reuse_anchor and res_file.exists()):
-            print(f"  N={n}: running Stone Soup {kind} ...", file=sys.stderr, flush=True)
+            print(f"  {_label(row)}: running Stone Soup {kind} ...", file=sys.stderr, flush=True)
             _anchor([*common, "--scenario-in", str(scen), "--tracker", kind])
         rep = json.loads(res_file.read_text())
         row[kind] = _figures(rep["metrics"]) | {
@@ -138,13 +144,13 @@ def one_n(n: int, a: argparse.Namespace, sstrackers: list[str]) -> dict[str, Any
             "peak_rss_mib": rep["tracker"]["peak_rss_mib"]}
     est = d / f"dronewatch_N{n}.npz"
     stats = d / f"dronewatch_N{n}_stats.json"
-    print(f"  N={n}: running dronewatch ...", file=sys.stderr, flush=True)
+    print(f"  {_label(row)}: running dronewatch ...", file=sys.stderr, flush=True)
     subprocess.run([sys.executable, __file__, "--scenario-in", str(scen), "--est-out", str(est),
                     "--stats-out", str(stats), "--repeat", str(a.repeat)], check=True, stdout=subprocess.DEVNULL)
     st = json.loads(stats.read_text())
     mine: dict[str, Any] = {"sec_per_scan": st["sec_per_scan"], "sec_per_scan_max": st["sec_per_scan_max"],
                             "det_per_s": st["detections_per_second"],
-                            "peak_rss_mib": st["peak_rss_mib"]}
+                            "peak_rss_mib": st["peak_rss_mib"], "sec_per_scan_runs": st["sec_per_scan_runs"]}
     if n <= a.score_max_n:
         _anchor(["--scenario-in", str(scen), "--eval-tracks", str(est), "--out-dir", str(d)])
         ev = json.loads((d / f"eval_dronewatch_N{n}.json").read_text())
@@ -153,31 +159,60 @@ def one_n(n: int, a: argparse.Namespace, sstrackers: list[str]) -> dict[str, Any
     return row
 
 
+def _label(r: dict[str, Any]) -> str:
+    return f"N={r['n']} Pd={r['pd']:g} clutter={r['clutter']:g} sigma={r['sigma']:g} seed={r['seed']}"
+
+
 def _figures(m: dict[str, Any]) -> dict[str, Any]:
     return {"gospa": m["gospa"]["mean_from_scan5"], "id_switches": m["clearmot"]["id_switches"],
             "mota": m["clearmot"]["MOTA"]}
 
 
+SS_KINDS = ("jpda-ehm", "gnn-kdtree")
+
+
+def best_anchor(r: dict[str, Any]) -> str | None:
+    """Stone Soup's best tracker of a row: lowest GOSPA."""
+    kinds = [k for k in SS_KINDS if k in r]
+    return min(kinds, key=lambda k: r[k]["gospa"]) if kinds else None
+
+
+def verdict(r: dict[str, Any]) -> dict[str, Any] | None:
+    """Ratios of one scored row against Stone Soup's best (lowest GOSPA) tracker; ID switches are held
+    against the fewest of any Stone Soup tracker run on the row."""
+    best, mine = best_anchor(r), r["dronewatch"]
+    if best is None or mine.get("gospa") is None:
+        return None
+    fewest = min(r[k]["id_switches"] for k in SS_KINDS if k in r)
+    ratio = mine["gospa"] / r[best]["gospa"]
+    return {"best": best, "gospa_ratio": ratio, "id_switches": mine["id_switches"], "ss_id_switches": fewest,
+            "speed_ratio": mine["det_per_s"] / r[best]["det_per_s"],
+            "met": bool(ratio <= 0.9 and mine["id_switches"] <= fewest)}
+
+
 def table(rows: list[dict[str, Any]]) -> str:
-    """Markdown table: one line per (N, tracker), then ratios dronewatch / Stone Soup."""
-    out = ["| N | tracker | GOSPA from scan 5 | ID switches | MOTA | s/scan mean | s/scan max | detections/s "
-           "| peak RSS MiB |", "|---|---|---|---|---|---|---|---|---|"]
-    ratios = ["", "| N | vs | GOSPA ratio | ID switches (dw / ss) | speed ratio (det/s) |", "|---|---|---|---|---|"]
+    """Markdown table: one line per (row, tracker), then ratios dronewatch / Stone Soup."""
+    out = ["| N | Pd | clutter | sigma | seed | tracker | GOSPA from scan 5 | ID switches | MOTA | s/scan mean "
+           "| s/scan max | detections/s | peak RSS MiB |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    ratios = ["", "| N | Pd | clutter | sigma | seed | vs | GOSPA ratio | ID switches (dw / ss) | speed ratio "
+              "(det/s) |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        for kind in ("jpda-ehm", "gnn-kdtree", "dronewatch"):
+        head = f"| {r['n']} | {r['pd']:g} | {r['clutter']:g} | {r['sigma']:g} | {r['seed']} |"
+        for kind in (*SS_KINDS, "dronewatch"):
             if kind not in r:
                 continue
             f = r[kind]
             g = "-" if f.get("gospa") is None else f"{f['gospa']:.1f}"
             ids = f.get("id_switches", "-")
             mota = "-" if f.get("mota") is None else f"{f['mota']:.3f}"
-            out.append(f"| {r['n']} | {kind} | {g} | {ids} | {mota} | {f['sec_per_scan']:.4f} | "
+            out.append(f"{head} {kind} | {g} | {ids} | {mota} | {f['sec_per_scan']:.4f} | "
                        f"{f['sec_per_scan_max']:.4f} | {f['det_per_s']:.0f} | {f['peak_rss_mib']:.0f} |")
         mine = r["dronewatch"]
-        for kind in ("jpda-ehm", "gnn-kdtree"):
+        for kind in SS_KINDS:
             if kind in r and mine.get("gospa") is not None:
                 ss = r[kind]
-                ratios.append(f"| {r['n']} | {kind} | {mine['gospa'] / ss['gospa']:.3f} | "
+                star = " (best)" if kind == best_anchor(r) else ""
+                ratios.append(f"{head} {kind}{star} | {mine['gospa'] / ss['gospa']:.3f} | "
                               f"{mine['id_switches']} / {ss['id_switches']} | "
                               f"{mine['det_per_s'] / ss['det_per_s']:.0f}x |")
     return "\n".join(out + ratios)
@@ -190,16 +225,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stats-out", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=3,
                     help="dronewatch runs per scenario; timing = the median run (Stone Soup runs once)")
+    ap.add_argument("--set", choices=["standard", "harsh", "all"], default="all",
+                    help="standard: --n at --pd/--clutter/--sigma (+ --n-alone); harsh: the HARSH rows")
     ap.add_argument("--n", type=int, nargs="+", default=[10, 100, 1000])
     ap.add_argument("--n-alone", type=int, nargs="*", default=[10_000],
                     help="N run by dronewatch alone (timing and memory only)")
+    ap.add_argument("--harsh-n", type=int, nargs="*", help="only the harsh rows of these N")
     ap.add_argument("--scans", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--harsh-seed", type=int, default=11)
     ap.add_argument("--pd", type=float, default=0.9)
     ap.add_argument("--clutter", type=float, default=10.0)
     ap.add_argument("--sigma", type=float, default=10.0)
     ap.add_argument("--reuse-anchor", action="store_true",
-                    help="reuse Stone Soup results cached in bench/out/ (same N, seed, params)")
+                    help="reuse Stone Soup results cached in bench/out/ (same row)")
     ap.add_argument("--score-max-n", type=int, default=1000, help="score dronewatch up to this N")
     ap.add_argument("--json-out", type=Path, default=OUT / "tracking.json")
     a = ap.parse_args(argv)
@@ -210,14 +249,32 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({k: v for k, v in res.items()}))
         return
     rows = []
-    for n in a.n:
-        sst = ["jpda-ehm", "gnn-kdtree"] if n <= 100 else ["gnn-kdtree"]
-        rows.append(one_n(n, a, sst))
-    for n in a.n_alone:
-        rows.append(one_n(n, a, []))
+    if a.set in ("standard", "all"):
+        for n in a.n:
+            rows.append(one_row(n, a.pd, a.clutter, a.sigma, a.seed, a, list(SS_KINDS) if n <= 100 else ["gnn-kdtree"]))
+        for n in a.n_alone:
+            rows.append(one_row(n, a.pd, a.clutter, a.sigma, a.seed, a, []))
+    if a.set in ("harsh", "all"):
+        for n, pd, clutter, sigma in HARSH:
+            if a.harsh_n is None or n in a.harsh_n:
+                sst = list(SS_KINDS) if n <= 100 else ["gnn-kdtree"]
+                rows.append(one_row(n, pd, clutter, sigma, a.harsh_seed, a, sst))
+    for r in rows:
+        v = verdict(r)
+        if v is not None:
+            r["verdict"] = v
     a.json_out.parent.mkdir(parents=True, exist_ok=True)
     a.json_out.write_text(json.dumps(rows, indent=1))
     print(table(rows))
+    print()
+    for r in rows:
+        if "verdict" in r:
+            v = r["verdict"]
+            print(f"{_label(r)}: GOSPA {v['gospa_ratio']:.3f}x {v['best']}, ID switches {v['id_switches']} vs "
+                  f"{v['ss_id_switches']}, {v['speed_ratio']:.0f}x its detections/s: "
+                  f"{'met' if v['met'] else 'NOT met'}")
+    print(json.dumps([{k: r[k] for k in ("n", "pd", "clutter", "sigma", "seed")} | r.get("verdict", {})
+                      for r in rows]))
 
 
 if __name__ == "__main__":

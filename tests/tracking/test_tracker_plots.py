@@ -78,11 +78,11 @@ def test_track_coasts_through_a_missed_scan_then_is_deleted() -> None:
     assert coast.pos_sigma_m > np.sqrt(np.trace(P_before[:3, :3]) / 3.0)  # uncertainty grows
     _scan(trk, pos(9), 9, rng)  # found again: same id
     assert trk.reported(9.0)[0].tolist() == [1]
-    for k in range(10, 12):
+    for k in range(10, 13):
         trk.process_plots("a", NONE_Z, NONE_R, float(k))
-    assert trk.reported(11.0)[0].tolist() == []  # two misses: hidden, kept
-    assert len(trk.table) == 1
-    trk.process_plots("a", NONE_Z, NONE_R, 12.0)  # third miss: deleted, nothing left
+        assert trk.reported(float(k))[0].tolist() == ([1] if k == 10 else [])  # hidden at the 2nd miss
+    assert len(trk.table) == 1  # kept through three misses (0.1³ is not below score_delete_prob 1e-3)
+    trk.process_plots("a", NONE_Z, NONE_R, 13.0)  # fourth miss: deleted, nothing left
     assert len(trk.table) == 0 and trk.table.xm.shape[0] == 0 and trk.table.hist.shape[0] == 0
     assert trk.history(1).shape == (0, 4) and 1 in trk.removed()
 

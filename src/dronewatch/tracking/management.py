@@ -1,6 +1,10 @@
-"""Track management: M-of-N confirmation, coasting and deletion, vectorised over the table."""
+"""Track management: track score (SPRT) or M-of-N confirmation, coasting and deletion, vectorised
+over the table."""
 
 from __future__ import annotations
+
+import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -13,15 +17,42 @@ TENTATIVE, CONFIRMED, COASTING = 0, 1, 2
 STATUS_NAMES = ("tentative", "confirmed", "coasting")
 
 
+class ScoreLimits(NamedTuple):
+    """Track-score figures from the sensor's Pd and clutter density and the SPRT error rates."""
+
+    confirm: float  # confirm at or above (Wald's upper threshold ln((1 - beta) / alpha))
+    tentative_delete: float  # delete a tentative track at or below (ln(beta / (1 - alpha)))
+    delete_drop: float  # delete a confirmed track this far below its peak (ln(1 / score_delete_prob))
+    show_drop: float  # show a confirmed track while less than this below its peak
+    miss: float  # score change of a scan without a plot: ln(1 - Pd)
+    hit_bias: float  # score change of a plot: hit_bias + log N(residual; 0, S) = ln(Pd N / clutter density)
+
+
+def score_limits(cfg: TrackerConfig) -> ScoreLimits:
+    a, b = cfg.score_false_track, cfg.score_true_loss
+    return ScoreLimits(confirm=math.log((1 - b) / a), tentative_delete=math.log(b / (1 - a)),
+                       delete_drop=-math.log(cfg.score_delete_prob), show_drop=-math.log(cfg.score_show_prob),
+                       miss=math.log(1.0 - cfg.pd), hit_bias=math.log(cfg.pd) - math.log(cfg.clutter_per_m3))
+
+
+def score_hits(table: TrackTable, rows: np.ndarray, loglik: np.ndarray, lim: ScoreLimits) -> None:
+    """Rows updated by plots of log-likelihood ``loglik`` (under their predicted mixture) gain
+    ln(Pd N(z) / clutter density) each; the peak follows."""
+    np.add.at(table.score, rows, lim.hit_bias + loglik)
+    table.score_peak[rows] = np.maximum(table.score_peak[rows], table.score[rows])
+
+
 def record_scan(
     table: TrackTable, rows_seen: np.ndarray, rows_hit: np.ndarray, hit_at: np.ndarray,
-    at: float, scan_s: float,
+    at: float, scan_s: float, miss_score: float = 0.0, whole_scan: bool = False,
 ) -> None:
     """Scan bookkeeping for one batch of a non-cooperative sensor with revisit time ``scan_s``.
 
     A rotating radar delivers one scan in several batches (plots are stamped as the beam
     passes), so outcomes are counted per scan *period*, not per batch: a hit in a new period
-    shifts in a 1; a track in cover with no hit for 1.5 periods shifts in a 0 per period missed.
+    shifts in a 1; a track in cover with no hit for 1.5 periods shifts in a 0 per period missed
+    (and its score changes by ``miss_score``). With ``whole_scan`` the batch is a whole scan (a
+    plot sensor's scan): every seen track without a hit missed it once.
     rows_hit were updated at hit_at; ``at`` is the batch's latest instant.
     """
     hit = np.zeros(len(table), dtype=bool)
@@ -31,20 +62,25 @@ def record_scan(
     hit_time = np.full(len(table), at)
     hit_time[rows_hit] = hit_at
     since = at - table.scan_mark_at
-    new_period = hit & (hit_time - table.scan_mark_at >= 0.5 * scan_s)
+    new_period = hit if whole_scan else hit & (hit_time - table.scan_mark_at >= 0.5 * scan_s)
     table.hits[new_period] = (table.hits[new_period] << 1) | 1
     table.hits[hit & ~new_period] |= 1
     table.scan_mark_at[new_period] = hit_time[new_period]
-    missed = seen & ~hit & (since >= 1.5 * scan_s)
+    missed = seen & ~hit & (True if whole_scan else since >= 1.5 * scan_s)
     table.hits[missed] <<= 1
     table.scan_mark_at[missed] += scan_s
+    table.score[missed] += miss_score
     table.hits &= (1 << 31) - 1
 
 
 def confirm(table: TrackTable, cfg: TrackerConfig) -> None:
-    """Promote tentative tracks that reached M of the last N scans or enough identity reports."""
-    window = table.hits & ((1 << cfg.confirm_n) - 1)
-    table.confirmed |= (np.bitwise_count(window) >= cfg.confirm_m) | (table.coop_updates >= cfg.coop_confirm)
+    """Promote tentative tracks whose score reached the SPRT threshold (``track_score``; else M of
+    the last N scans) or that had enough identity reports."""
+    if cfg.track_score:
+        sensed = table.score >= score_limits(cfg).confirm
+    else:
+        sensed = np.bitwise_count(table.hits & ((1 << cfg.confirm_n) - 1)) >= cfg.confirm_m
+    table.confirmed |= sensed | (table.coop_updates >= cfg.coop_confirm)
 
 
 def status_codes(table: TrackTable, now: float, cfg: TrackerConfig) -> np.ndarray:
@@ -59,6 +95,11 @@ def stale_rows(table: TrackTable, now: float, cfg: TrackerConfig) -> np.ndarray:
     the covered area ``area_m`` if one is set."""
     limit = np.where(table.confirmed, cfg.delete_s, cfg.tentative_delete_s)
     gone = now - table.last_update_at > limit
+    if cfg.track_score:
+        lim = score_limits(cfg)
+        # strictly below (a tie, e.g. Pd 0.9 and 1e-3 after three misses, keeps the track)
+        gone |= np.where(table.confirmed, table.score_peak - table.score > lim.delete_drop + 1e-9,
+                         table.score <= lim.tentative_delete)
     if cfg.area_m is not None:
         e0, e1, n0, n1 = cfg.area_m
         e, n = table.x[:, 0], table.x[:, 1]

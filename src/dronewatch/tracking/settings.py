@@ -40,6 +40,17 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     confirm_m: Count = 3  # M-of-N confirmation on non-cooperative scans ...
     confirm_n: Count = 5
     coop_confirm: Count = 2  # ... or this many cooperative (identity) reports
+    # track score (log-likelihood ratio, target vs false track, from ``pd`` and ``clutter_per_m3``):
+    # with ``track_score`` it confirms (Wald's SPRT: score >= ln((1 - beta) / alpha)), deletes a
+    # tentative track (score <= ln(beta / (1 - alpha))) or a confirmed one (score fallen
+    # ln(1 / score_delete_prob) below its peak), and reported() shows a confirmed track while its
+    # drop is below ln(1 / score_show_prob) or it was just updated
+    track_score: bool = False
+    score_false_track: Annotated[float, Meta(gt=0, lt=0.5)] = 1e-2  # alpha
+    score_true_loss: Annotated[float, Meta(gt=0, lt=0.5)] = 1e-2  # beta
+    score_show_prob: Annotated[float, Meta(gt=0, lt=1)] = 0.05
+    score_delete_prob: Annotated[float, Meta(gt=0, lt=0.5)] = 1e-3  # a confirmed track is deleted after
+    # a run of misses a live target makes with this chance (a hidden track costs nothing but memory)
     coast_s: Pos = 1.5  # confirmed track with no update this long is "coasting"
     delete_s: Pos = 8.0  # confirmed track with no update this long is deleted
     tentative_delete_s: Pos = 3.0  # tentative track with no update this long is deleted
@@ -57,11 +68,19 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
 
 def plot_sensor_config(pd: float, clutter_per_m3: float, scan_s: float = 1.0,
-                       area_m: tuple[float, float, float, float] | None = None) -> TrackerConfig:
-    """Settings for one plot sensor scanning every ``scan_s`` (the benchmark's case, as Stone
-    Soup's trackers are set up there): IMM of CV and ±6 °/s turns, a track confirmed at its 2nd
-    plot, shown while at most one scan old (two when ambiguous with a neighbour), deleted at its
-    3rd missed scan (a tentative one at its 2nd), or on leaving ``area_m``."""
+                       area_m: tuple[float, float, float, float] | None = None,
+                       track_score: bool = True) -> TrackerConfig:
+    """Settings for one plot sensor scanning every ``scan_s`` (the benchmark's case): IMM of CV and
+    ±6 °/s turns; with ``track_score`` tracks are confirmed, shown and deleted by their score (from
+    ``pd`` and ``clutter_per_m3``; time limits only catch a sensor gone silent), else as Stone Soup's
+    trackers there: a track confirmed at its 2nd plot, shown while at most one scan old (two when
+    ambiguous with a neighbour), deleted at its 3rd missed scan (a tentative one at its 2nd); leaving
+    ``area_m`` deletes."""
+    if track_score:
+        return TrackerConfig(models=default_models(), pd=pd, clutter_per_m3=clutter_per_m3, area_m=area_m,
+                             init_vel_sigma_mps=20.0, init_vert_vel_sigma_mps=5.0, track_score=True,
+                             coast_s=1.5 * scan_s, ambiguous_coast_s=1.0 * scan_s, delete_s=20.0 * scan_s,
+                             tentative_delete_s=20.0 * scan_s)
     return TrackerConfig(models=default_models(), pd=pd, clutter_per_m3=clutter_per_m3, area_m=area_m,
                          init_vel_sigma_mps=20.0, init_vert_vel_sigma_mps=5.0, confirm_m=2, confirm_n=3,
                          coast_s=1.5 * scan_s, ambiguous_coast_s=1.0 * scan_s, delete_s=2.5 * scan_s,

@@ -66,6 +66,7 @@ class Tracker:
         self._mu0 = initial_probs(cfg)
         self._assoc = ClusterSettings(pd=cfg.pd, clutter_per_m3=cfg.clutter_per_m3,
                                       max_tracks=cfg.jpda_max_tracks, max_pairs=cfg.jpda_max_pairs)
+        self._score = management.score_limits(cfg)
         self.stats: dict[str, int] = {"jpda_clusters": 0, "gnn_clusters": 0}
         self._id_map: dict[str, int] = {}  # identity key -> track id
         self._removed: list[int] = []
@@ -109,7 +110,11 @@ class Tracker:
                            Rv=np.zeros((m, 3, 3)), has_v=np.zeros(m, dtype=bool), valid=np.ones(m, dtype=bool))
         if m:
             self._fold(sensor_id, "plots", obs, np.full(m, float(at)), None)
-        self._manage(at)
+        else:  # an empty scan: every track missed it
+            t = self.table
+            none = np.zeros(0, dtype=np.intp)
+            management.record_scan(t, np.arange(len(t)), none, np.zeros(0), float(at), 1.0, self._score.miss, True)
+        self._manage(at, plots_only=True)
 
     def tracks(self, now: float) -> list[Track]:
         """All live tracks predicted to ``now`` (the table itself is not changed)."""
@@ -146,14 +151,20 @@ class Tracker:
         t, cfg = self.table, self.cfg
         if len(t) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 6))
-        silent = now - t.last_update_at
-        show = t.confirmed & (silent <= cfg.coast_s)
-        extra = np.flatnonzero(t.confirmed & ~show & (silent <= cfg.coast_s + cfg.ambiguous_coast_s))
+        if cfg.track_score:  # shown while its score is less than show_drop below its peak
+            drop = t.score_peak - t.score
+            show = t.confirmed & ((drop < self._score.show_drop) | ((t.hits & 1) == 1))  # or just seen
+            longer = t.confirmed & (drop < self._score.show_drop - (self._score.miss if cfg.ambiguous_coast_s else 0.0))
+        else:
+            silent = now - t.last_update_at
+            show = t.confirmed & (silent <= cfg.coast_s)
+            longer = t.confirmed & (silent <= cfg.coast_s + cfg.ambiguous_coast_s)
+        extra = np.flatnonzero(longer & ~show)
         rows_c = np.flatnonzero(show)
         if len(extra) == 0:
             x, _ = combined_at(t, cfg, rows_c, now)
             return t.ids[rows_c].copy(), x
-        rows_c = np.flatnonzero(t.confirmed & (silent <= cfg.coast_s + cfg.ambiguous_coast_s))
+        rows_c = np.flatnonzero(longer | show)
         x, P = combined_at(t, cfg, rows_c, now)
         where = np.searchsorted(rows_c, extra)
         R2 = np.zeros((3, 3)) if plot_cov is None else 2.0 * plot_cov
@@ -191,10 +202,12 @@ class Tracker:
         t_m = np.array([r.measured_at for r in batch])
         self._fold(batch[0].sensor_id, batch[0].sensor_kind, obs, t_m, batch)
 
-    def _candidates(self, fm: Arr, ft: Arr, obs: Observations, t_m: Arr) -> tuple[Arr, Arr, tuple[Arr, ...] | None]:
+    def _candidates(self, fm: Arr, ft: Arr, obs: Observations, t_m: Arr
+                    ) -> tuple[Arr, Arr, tuple[Arr, ...] | None, tuple[Arr, ...] | None]:
         """Coarse pairs (plot index, track row) from a k-d tree on the plots: each free track's
         ``gate_max_plots`` nearest plots within its own radius. When all plots share one instant the
-        tracks' IMM predictions to it are returned too (pairs index them), else None."""
+        tracks' IMM predictions to it are returned too, for the pairs (indexing them) and for every
+        free track (ft, dt, xs, Ps, c); else None, None."""
         cfg, t = self.cfg, self.table
         t_mid = float(t_m[fm].mean())
         span_s = float(np.abs(t_m[fm] - t_mid).max())
@@ -211,8 +224,24 @@ class Tracker:
         inside = dist <= radius[:, None]
         tk = np.broadcast_to(np.arange(len(ft))[:, None], inside.shape)[inside]
         mk = idx[inside]
-        pred = (xs[:, tk], Ps[:, tk], c[tk]) if span_s == 0.0 else None
-        return fm[mk], ft[tk], pred
+        if span_s != 0.0:
+            return fm[mk], ft[tk], None, None
+        return fm[mk], ft[tk], (xs[:, tk], Ps[:, tk], c[tk]), (ft, dt, xs, Ps, c)
+
+    def _coast(self, whole: tuple[Arr, ...], updated: Arr, at: float) -> None:
+        """Free tracks of a one-instant scan that got no plot take their IMM prediction to ``at`` as
+        their state (the IMM step of a scan without a measurement), so each track is mixed and
+        predicted once a scan and nothing later (display, re-acquisition) predicts it again."""
+        ft, dt, xs, Ps, c = whole
+        keep = dt > 0
+        keep[np.isin(ft, updated)] = False
+        if not keep.any():
+            return
+        t, rows = self.table, ft[keep]
+        xk, Pk, ck = xs[:, keep], Ps[:, keep], c[keep]
+        t.xm[rows], t.Pm[rows], t.mu[rows] = xk.transpose(1, 0, 2), Pk.transpose(1, 0, 2, 3), ck
+        t.x[rows], t.P[rows] = imm.combine(xk, Pk, ck)
+        t.t_at[rows] = at
 
     def _fold(self, sensor_id: str, kind: str, obs: Observations, t_m: Arr, batch: list[Report] | None) -> None:
         """The scan step shared by Reports and plots: identity-bound reports first, then gating,
@@ -256,8 +285,9 @@ class Tracker:
         fm, ft = np.flatnonzero(~used), np.flatnonzero(free_t)
         mi = ti = np.zeros(0, dtype=np.intp)
         pred: tuple[Arr, ...] | None = (np.zeros((r, 0, 6)), np.zeros((r, 0, 6, 6)), np.zeros((0, r)))
+        whole: tuple[Arr, ...] | None = None
         if len(fm) and len(ft):
-            mi, ti, pred = self._candidates(fm, ft, obs, t_m)
+            mi, ti, pred, whole = self._candidates(fm, ft, obs, t_m)
         xs, Ps, c = pred if pred is not None else predict_rows(t, cfg, ti, t_m[mi] - t.t_at[ti])
         xq, Pq = imm.combine_position(xs, Ps, c)
         Sinv, logdet = imm.inv3(Pq + obs.R[mi])
@@ -290,6 +320,8 @@ class Tracker:
         P_pred = np.concatenate([fP[:, fk], Ps[:, sel]], axis=1)
         c_pred = np.concatenate([fc[fk], c[sel]])
         self._update(sensor_id, kind, obs, t_m, x_pred, P_pred, c_pred, upd_m, upd_t, reinit, batch)
+        if whole is not None and batch is None:  # a whole scan of plots (a Reports batch may be one sensor's part)
+            self._coast(whole, upd_t, float(t_m[0]))
         born = np.ones(m, dtype=bool)
         born[used] = False
         born[am] = False
@@ -305,7 +337,9 @@ class Tracker:
         t = self.table
         sensed = imm.combine_mean(xm, c)[:, :3]
         if len(upd_m):
-            xo, Po, mu, _ = imm.update_position(xm, Pm, c, obs.z[upd_m], obs.R[upd_m])
+            xo, Po, mu, loglik = imm.update_position(xm, Pm, c, obs.z[upd_m], obs.R[upd_m])
+            nc = self._noncoop(kind, upd_m, batch)
+            management.score_hits(t, upd_t[nc], loglik[nc], self._score)
             hv = obs.has_v[upd_m]
             if hv.any():
                 for j in range(xo.shape[0]):
@@ -331,7 +365,9 @@ class Tracker:
             pos = t.x[:, :3] + t.x[:, 3:] * np.clip(t_b - t.t_at, 0.0, None)[:, None]
             d = np.linalg.norm(pos - self._sensor_enu[spec.id], axis=1)
             seen = np.flatnonzero((d >= spec.min_range_m) & (d <= spec.range_m))
-            management.record_scan(t, seen, rows, t_m[meas], t_b, spec.scan_s)
+            management.record_scan(t, seen, rows, t_m[meas], t_b, spec.scan_s, self._score.miss)
+        elif batch is None:  # a whole scan of a plot sensor that sees every track
+            management.record_scan(t, np.arange(len(t)), rows, t_m[meas], t_b, 1.0, self._score.miss, True)
         elif len(rows):
             noncoop = self._noncoop(kind, meas, batch)
             management.record_scan(t, rows[noncoop], rows[noncoop], t_m[meas[noncoop]], t_b, 1.0)
@@ -470,10 +506,13 @@ class Tracker:
         self._id_map = {k: (old_id if v == new_id else v) for k, v in self._id_map.items()}
         return new_id
 
-    def _manage(self, now: float) -> None:
+    def _manage(self, now: float, plots_only: bool = False) -> None:
+        """Re-acquisitions, then (unless ``plots_only``: a plot scan brings no identity and moves no
+        track onto another) spoofs, duplicates and identity claims, then deletion."""
         t = self.table
         drop: list[int] = []
-        for phantom_id, sensed_id, offset_m in find_spoofs(t, self._cover, now, self.cfg):
+        identities = bool(self._id_map) and not plots_only
+        for phantom_id, sensed_id, offset_m in (find_spoofs(t, self._cover, now, self.cfg) if identities else []):
             rebind(t, self._id_map, phantom_id, sensed_id)
             sensed = t.facts[sensed_id]
             if offset_m < self.cfg.duplicate_m and phantom_id < sensed_id:
@@ -492,10 +531,11 @@ class Tracker:
             if fo.identity is not None and fn.identity is not None and fo.identity.key != fn.identity.key:
                 continue
             drop.append(self._merge(int(t.ids[old]), int(t.ids[new])))
-        for old_id, new_id in find_duplicates(t, now, self.cfg):
+        for old_id, new_id in ([] if plots_only else find_duplicates(t, now, self.cfg)):
             if old_id not in drop and new_id not in drop:
                 drop.append(self._merge(old_id, new_id))
-        for claimer_id, track_id, _ in find_spoofs(t, self._cover, now, self.cfg, claimed_by_other=True):
+        for claimer_id, track_id, _ in (find_spoofs(t, self._cover, now, self.cfg, claimed_by_other=True)
+                                        if identities else []):
             if claimer_id not in drop and track_id not in drop:
                 add_claimer(t, self._id_map, claimer_id, track_id)
                 drop.append(claimer_id)
