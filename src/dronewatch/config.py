@@ -250,6 +250,15 @@ class RemoteIdSpec(_Strict, frozen=True):
     session_id: str | None = None
 
 
+class DjiSpec(_Strict, frozen=True):
+    """DJI DroneID the object sends on its OcuSync link (heard by ``rf`` sensors)."""
+
+    serial: str
+    product_type: Annotated[int, Meta(ge=0, le=255)] = 58  # DroneID product type (58: Mavic Air 2)
+    pilot: LatLon | None = None  # the pilot app's position
+    home: LatLon | None = None  # default: the first waypoint
+
+
 class OffsetM(_Strict, frozen=True):
     east: float = 0.0
     north: float = 0.0
@@ -271,6 +280,7 @@ class ObjectSpec(_Strict, frozen=True):
     remote_id: RemoteIdSpec | None = None
     remote_id_offset_m: OffsetM | None = None
     adsb: AdsbSpec | None = None
+    dji: DjiSpec | None = None
     rcs_dbsm: float | None = None  # default by kind
     loop: bool = False  # fly the waypoints again and again until the end
 

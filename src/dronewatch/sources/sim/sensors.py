@@ -13,7 +13,7 @@ from typing import Protocol
 import msgspec
 import numpy as np
 
-from dronewatch.config import AdsbSpec, ObjectSpec, RemoteIdSpec, SensorSpec
+from dronewatch.config import AdsbSpec, DjiSpec, ObjectSpec, RemoteIdSpec, SensorSpec
 from dronewatch.geo import SiteFrame
 from dronewatch.model import REPORT_ENCODER, Frame, Geodetic, Report
 from dronewatch.sources.sim.truth import TruthTable
@@ -38,6 +38,8 @@ class SimObject(msgspec.Struct, frozen=True, kw_only=True):
     remote_id: RemoteIdSpec | None = None
     remote_id_offset_enu_m: tuple[float, float, float] = (0.0, 0.0, 0.0)
     adsb: AdsbSpec | None = None
+    dji: DjiSpec | None = None
+    dji_home: tuple[float, float] | None = None  # lat, lon
 
     @classmethod
     def from_spec(cls, spec: ObjectSpec, object_id: str, row: int) -> SimObject:
@@ -50,7 +52,17 @@ class SimObject(msgspec.Struct, frozen=True, kw_only=True):
             remote_id=spec.remote_id,
             remote_id_offset_enu_m=(off.east, off.north, off.up) if off else (0.0, 0.0, 0.0),
             adsb=spec.adsb,
+            dji=spec.dji,
+            dji_home=_home(spec),
         )
+
+
+def _home(spec: ObjectSpec) -> tuple[float, float] | None:
+    if spec.dji is None:
+        return None
+    if spec.dji.home is not None:
+        return (spec.dji.home.lat, spec.dji.home.lon)
+    return (spec.waypoints[0].lat, spec.waypoints[0].lon)
 
 
 class SensorModel(Protocol):

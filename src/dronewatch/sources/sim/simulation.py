@@ -7,7 +7,8 @@ frames up to ``to_at`` and hands back those received in ``(previous, to_at]``, s
 ``received_at``. Every random stream is
 spawned from ``scenario.seed`` per object and per sensor, so the bytes depend only on the
 scenario file, never on how the caller steps the clock. Sensor kinds without a model yet
-(rf, camera) are listed in ``ignored_sensors`` and produce nothing.
+(camera) are listed in ``ignored_sensors`` and produce nothing; ``rf`` is the DroneID
+receiver (``droneid``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dronewatch.geo import SiteFrame
 from dronewatch.model import Frame
 from dronewatch.sources.sim.acoustic import MicrophoneModel
 from dronewatch.sources.sim.adsb import AdsbModel
+from dronewatch.sources.sim.droneid import DroneIdModel
 from dronewatch.sources.sim.movers import DYNAMICS, first_step, flight
 from dronewatch.sources.sim.paths import FlightPath, FlockPath, Path
 from dronewatch.sources.sim.radar import RadarModel
@@ -91,6 +93,8 @@ class Simulation:
                 self.sensors.append(
                     MicrophoneModel(*args, np.random.default_rng(seed), self.start_at, self.end_at)
                 )
+            elif spec_s.kind == "rf":
+                self.sensors.append(DroneIdModel(*args, seed, self.start_at, self.end_at))
             else:
                 self.ignored_sensors.append(spec_s.id)
         self._pending: list[tuple[float, int, int, Frame]] = []
