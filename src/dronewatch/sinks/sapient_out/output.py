@@ -316,6 +316,9 @@ class SapientOutput(Output):
             if alert.state not in ENDED:
                 self._alerted |= ids
             self._unsent.append((time.monotonic(), alert))
+        connected = self._connect()
+        if connected and self._unsent:  # alerts go before the detections are even built
+            self._send(self._take_alerts(at))
         batch: list[sm.SapientMessage] = []
         for track in update.tracks:
             if track.status == "tentative":
@@ -333,7 +336,7 @@ class SapientOutput(Output):
             if last is not None and lost_id is not None and self._reported(last):
                 batch.append(build.detection_report(self.node_id, at, lost_id, last, self.site.origin.alt_m, lost=True,
                                                     task_id=self.task_id))
-        if not self._connect():
+        if not connected or not self._registered.is_set():
             self._expire()
             return
         self._send(self._take_alerts(at) + batch)
