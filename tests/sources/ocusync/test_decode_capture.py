@@ -139,3 +139,20 @@ def test_bursts_away_from_start_across_chunks(rf_iq: np.ndarray) -> None:
     _assert_reference(f)
     assert abs(f.sample_offset - (lead + BURST3[0])) < 200
     assert sorted(fr.telemetry.sequence for fr in frames) == [589, 591, 592]
+
+
+def test_crc_failure_is_counted_not_printed(rf_iq: np.ndarray, tmp_path: Path) -> None:
+    """Burst 3 with every data symbol replaced by noise (its ZC symbols intact): it still
+    synchronises, fails CRC-24, and is counted on stderr; the other frames print as before."""
+    x = rf_iq.copy()
+    rng = np.random.default_rng(5)
+    start, k = 165_431, RATE / 15.36e6
+    p = _burst_power(rf_iq)
+    for a, b in ((1104, 3296), (4392, 5488), (6584, 9880)):  # symbols 1-2, 4, 6-8 at 15.36 MS/s
+        lo, hi = start + int(a * k), start + int(b * k)
+        x[lo:hi] = ((rng.normal(size=hi - lo) + 1j * rng.normal(size=hi - lo)) * np.sqrt(p / 2)).astype(np.complex64)
+    x.tofile(tmp_path / "hurt.cf32")
+    out, err = io.StringIO(), io.StringIO()
+    assert decode_command(tmp_path / "hurt.cf32", RATE, "cf32", True, out, err) == 0
+    assert '"sequence":591' not in out.getvalue() and out.getvalue().count("\n") == 2
+    assert "crc_fail 1" in err.getvalue() and "4 bursts" in err.getvalue()
