@@ -343,6 +343,14 @@ def listen(
                                     site=site, sensor=sensor, send=send))
 
 
+@app.command()
+def verify(db: Annotated[str, typer.Option(help="the store: a SQLite file or a database URL")]) -> None:
+    """Check the store's evidence hash chains; exit 1 naming the first bad row of each table."""
+    from dronewatch.store.verify import verify_command
+
+    raise typer.Exit(verify_command(db, sys.stdout, sys.stderr))
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

@@ -10,6 +10,8 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 import dronewatch.sources.ocusync.link  # registers the dji-ocusync frame decoder
 import dronewatch.sources.remoteid  # noqa: F401  (registers the odid-* frame decoders)
 from dronewatch.assess import Assessor
@@ -51,6 +53,7 @@ class Pipeline:
         self.subject = subject("update", site.name)
         self.snapshot_every_s = snapshot_every_s
         self._last_snapshot_at = float("-inf")
+        self._site_kept = False
         self._tracks: list[Track] = []
         self.frames_in = 0
         self.reports_in = 0
@@ -68,6 +71,9 @@ class Pipeline:
         tracks, raised = self.assessor.assess(self.tracker.tracks(now), now)
         changed += raised
         if self.store is not None:
+            if not self._site_kept:  # the zones this run judged by, for evidence exports
+                self.store.save_site(self.site.name, msgspec.json.encode(self.site).decode(), now)
+                self._site_kept = True
             if frames:
                 self.store.add_frames(frames)
             if changed:

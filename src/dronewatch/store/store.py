@@ -1,8 +1,10 @@
 """Evidence and history on a database: raw frames with their hash, track snapshots, alerts and
-the audit trail of every alert change (SQLAlchemy 2 Core + Alembic; SQLite WAL by default).
+the audit trail of every alert change, the site configurations run (SQLAlchemy 2 Core +
+Alembic; SQLite WAL by default).
 
-Evidence is never rewritten: ``frames`` and ``alert_audit`` are insert-only, and an alert's
-state changes only through an update that also appends an audit row (who, when, from, to).
+Evidence is never rewritten: ``frames``, ``track_snapshots``, ``alert_audit`` and ``sites`` are
+insert-only hash chains (``chain.py``; ``verify.py`` checks them), and an alert's state changes
+only through an update that also appends an audit row (who, when, from, to, note).
 Every call opens its own short transaction on a pooled connection, so FastAPI's threadpool
 and one asyncio writer can share a ``Store``.
 """
@@ -24,7 +26,8 @@ from sqlalchemy.pool import StaticPool
 from dronewatch.assess import lifecycle
 from dronewatch.assess.lifecycle import Action
 from dronewatch.model import Alert, AlertState, Frame, Track
-from dronewatch.store.tables import alert_audit, alerts, frames, track_snapshots
+from dronewatch.store import chain
+from dronewatch.store.tables import alert_audit, alerts, frames, sites, track_snapshots
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -65,7 +68,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-def _alert_row(alert: Alert) -> dict[str, Any]:
+def alert_row(alert: Alert) -> dict[str, Any]:
     return {
         "alert_id": alert.alert_id,
         "rule": alert.rule,
@@ -119,7 +122,8 @@ class Store:
             for f in batch
         ]
         with self.engine.begin() as conn:
-            conn.execute(insert(frames), rows)
+            chain.lock(conn, ["frames"])
+            chain.append(conn, frames, rows)
         return [str(r["sha256"]) for r in rows]
 
     def frames(self, limit: int = 100, sha256: str | None = None) -> list[dict[str, Any]]:
@@ -151,7 +155,8 @@ class Store:
             for t in tracks
         ]
         with self.engine.begin() as conn:
-            conn.execute(insert(track_snapshots), rows)
+            chain.lock(conn, ["track_snapshots"])
+            chain.append(conn, track_snapshots, rows)
 
     def track_history(self, track_id: int, limit: int = 600) -> list[dict[str, Any]]:
         """The newest ``limit`` snapshots of one track, oldest first:
@@ -178,6 +183,7 @@ class Store:
         if not batch:
             return 0
         with self.engine.begin() as conn:
+            chain.lock(conn, ["alert_audit"])  # first: the audit chain's writers take turns
             ids = list({a.alert_id: None for a in batch})
             existing = {
                 r.alert_id: (r.state, r.json)
@@ -189,7 +195,7 @@ class Store:
             audit_rows: list[dict[str, Any]] = []
             latest: dict[str, dict[str, Any]] = {}
             for a in batch:
-                row = _alert_row(a)
+                row = alert_row(a)
                 before = existing.get(a.alert_id)
                 if before is not None and before[1] == row["json"]:
                     continue
@@ -212,14 +218,14 @@ class Store:
             if changed_rows:
                 # executemany: the SET columns are the row keys (all but the id)
                 conn.execute(update(alerts).where(alerts.c.alert_id == bindparam("b_id")), changed_rows)
-            if audit_rows:
-                conn.execute(insert(alert_audit), audit_rows)
+            chain.append(conn, alert_audit, audit_rows)
         return len(audit_rows)
 
     def act(self, alert_id: str, action: Action, by: str, note: str | None, at: float) -> Alert | None:
         """An operator's action on a stored alert (``assess.lifecycle``), audited. Unknown id:
         None; a state that does not allow it: ``LifecycleError``; already done: unchanged."""
         with self.engine.begin() as conn:
+            chain.lock(conn, ["alert_audit"])
             row = conn.execute(
                 select(alerts.c.state, alerts.c.json).where(alerts.c.alert_id == alert_id)
             ).first()
@@ -229,7 +235,7 @@ class Store:
             done = lifecycle.apply(alert, action, by, note, at)
             if done is alert:
                 return alert
-            values: dict[str, Any] = _alert_row(done)
+            values: dict[str, Any] = alert_row(done)
             result = conn.execute(
                 update(alerts)
                 .where(alerts.c.alert_id == alert_id, alerts.c.json == row.json)
@@ -237,7 +243,7 @@ class Store:
             )
             if result.rowcount != 1:  # someone else changed it in between
                 raise RuntimeError(f"alert {alert_id} changed during {action}")
-            conn.execute(insert(alert_audit), [_audit_row(done, action, by, alert.state, values["json"])])
+            chain.append(conn, alert_audit, [_audit_row(done, action, by, alert.state, values["json"])])
         return done
 
     def ack_alert(self, alert_id: str, by: str, at: float) -> Alert | None:
@@ -262,14 +268,54 @@ class Store:
         return None if text is None else _ALERT_DECODER.decode(text)
 
     def audit(self, limit: int = 500, alert_id: str | None = None) -> list[dict[str, Any]]:
-        """Audit rows, newest first: ``{id, alert_id, at, by, change, from_state, to_state, note}``."""
+        """Audit rows, newest first: ``{id, alert_id, at, by, change, from_state, to_state, note,
+        row_hash}`` (``row_hash``: the row's link in the evidence chain)."""
         c = alert_audit.c
-        q = select(c.id, c.alert_id, c.at, c.by, c.change, c.from_state, c.to_state, c.note)
+        q = select(c.id, c.alert_id, c.at, c.by, c.change, c.from_state, c.to_state, c.note, c.row_hash)
         if alert_id is not None:
             q = q.where(c.alert_id == alert_id)
         q = q.order_by(c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
+
+    def audit_versions(self, alert_id: str) -> list[tuple[dict[str, Any], Alert]]:
+        """Every audit row of one alert, oldest first, with the alert as it stood after it."""
+        c = alert_audit.c
+        q = (select(c.id, c.at, c.by, c.change, c.from_state, c.to_state, c.note, c.content_hash,
+                    c.prev_hash, c.row_hash, c.json)
+             .where(c.alert_id == alert_id).order_by(c.id))
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        return [({k: v for k, v in r.items() if k != "json"}, _ALERT_DECODER.decode(r["json"])) for r in rows]
+
+    # --- sites ------------------------------------------------------------------------------
+
+    def save_site(self, name: str, site_json: str, at: float) -> bool:
+        """Keep a site configuration (``json``: the Site as msgspec JSON) unless it is already
+        the newest kept under ``name``. Returns whether a row was added."""
+        with self.engine.begin() as conn:
+            chain.lock(conn, ["sites"])
+            newest = conn.execute(
+                select(sites.c.json).where(sites.c.name == name).order_by(sites.c.id.desc()).limit(1)
+            ).scalar()
+            if newest == site_json:
+                return False
+            chain.append(conn, sites, [{"name": name, "at": at, "json": site_json}])
+        return True
+
+    def sites(self, at: float | None = None) -> list[dict[str, Any]]:
+        """Kept site configurations, newest first (``{id, name, at, json}``); with ``at``, those
+        first used at or before it."""
+        q = select(sites.c.id, sites.c.name, sites.c.at, sites.c.json).order_by(sites.c.id.desc())
+        if at is not None:
+            q = q.where(sites.c.at <= at)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def chain_heads(self) -> dict[str, dict[str, Any]]:
+        """The tip of each evidence chain: ``{table: {last_id, row_hash, rows}}``."""
+        with self.engine.connect() as conn:
+            return chain.heads(conn)
 
     # --- housekeeping -----------------------------------------------------------------------
 

@@ -1,14 +1,18 @@
 """The store's tables (SQLAlchemy Core), portable between SQLite and PostgreSQL.
 
-``frames`` and ``alert_audit`` are evidence: rows are inserted, never updated or deleted
-(the migration adds triggers that refuse it on SQLite). ``alerts`` holds each alert's current
-state; every change to it adds an ``alert_audit`` row. ``webhook_outbox`` holds every webhook
-until its endpoint has it. Instants are UTC epoch seconds (float).
+``frames``, ``track_snapshots``, ``alert_audit`` and ``sites`` are evidence: rows are inserted,
+never updated or deleted (the migrations add triggers that refuse it on SQLite), and each is a
+hash chain (``chain.py``: ``content_hash``, ``prev_hash``, ``row_hash``; the tips in
+``chain_heads``). ``alerts`` holds each alert's current state; every change to it adds an
+``alert_audit`` row. ``sites`` keeps each site configuration a pipeline ran with (zones for
+exports). ``webhook_outbox`` holds every webhook until its endpoint has it. Instants are UTC
+epoch seconds (float).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Float,
     Index,
@@ -22,6 +26,18 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+
+def _chain(table: str) -> tuple[Column[str], Column[str], Column[str], Index]:
+    """The hash-chain columns of an evidence table (nullable only so that a migration can add
+    them to existing rows; every row written since carries them)."""
+    return (
+        Column("content_hash", String(64), nullable=True),
+        Column("prev_hash", String(64), nullable=True),
+        Column("row_hash", String(64), nullable=True),
+        Index(f"ux_{table}_prev_hash", "prev_hash", unique=True),
+    )
+
+
 frames = Table(
     "frames",
     metadata,
@@ -33,6 +49,7 @@ frames = Table(
     Column("data", LargeBinary, nullable=False),
     Index("ix_frames_received_at", "received_at"),
     Index("ix_frames_sha256", "sha256"),
+    *_chain("frames"),
 )
 
 track_snapshots = Table(
@@ -49,6 +66,7 @@ track_snapshots = Table(
     Column("status", String(16), nullable=False),
     Column("json", Text, nullable=False),
     Index("ix_track_snapshots_track_at", "track_id", "at"),
+    *_chain("track_snapshots"),
 )
 
 alerts = Table(
@@ -81,6 +99,26 @@ alert_audit = Table(
     Column("json", Text, nullable=False),  # the alert after the change
     Column("note", Text, nullable=True),  # the operator's (or the system's) note
     Index("ix_alert_audit_alert_id", "alert_id"),
+    *_chain("alert_audit"),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("at", Float, nullable=False),  # first used at
+    Column("json", Text, nullable=False),  # the Site as configured (msgspec JSON)
+    *_chain("sites"),
+)
+
+chain_heads = Table(
+    "chain_heads",
+    metadata,
+    Column("name", String(64), primary_key=True),  # the chained table
+    Column("last_id", BigInteger, nullable=False),
+    Column("row_hash", String(64), nullable=False),
+    Column("rows", BigInteger, nullable=False),
 )
 
 webhook_outbox = Table(
@@ -103,4 +141,4 @@ webhook_outbox = Table(
 )
 
 #: Tables whose rows are evidence: insert-only.
-INSERT_ONLY = ("frames", "alert_audit")
+INSERT_ONLY = ("frames", "track_snapshots", "alert_audit", "sites")
