@@ -351,6 +351,21 @@ def verify(db: Annotated[str, typer.Option(help="the store: a SQLite file or a d
     raise typer.Exit(verify_command(db, sys.stdout, sys.stderr))
 
 
+@app.command()
+def export(
+    db: Annotated[str, typer.Option(help="the store: a SQLite file or a database URL")],
+    alert: Annotated[str, typer.Option(help="the alert id")],
+    format: Annotated[str, typer.Option(help="pdf, geojson, kml or csv")],
+    out: Annotated[Path, typer.Option(help="file to write")],
+) -> None:
+    """Export one incident (alert, tracks, zones, pilot, actions, chain hashes) as evidence."""
+    from dronewatch.evidence.export import WRITERS, export_command
+
+    if format not in WRITERS:
+        raise _fail(ValueError(f"--format {format!r}: expected one of {', '.join(WRITERS)}"))
+    raise typer.Exit(export_command(db, alert, format, out, sys.stdout, sys.stderr))  # type: ignore[arg-type]
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

@@ -173,6 +173,18 @@ class Store:
         rows.reverse()
         return rows
 
+    def snapshots(self, track_ids: Sequence[int], since: float, until: float) -> list[dict[str, Any]]:
+        """Snapshots of these tracks within [since, until], oldest first, whole:
+        ``{id, track_id, at, lat, lon, alt_m, cls, identity, status, json, row_hash}``."""
+        c = track_snapshots.c
+        q = (
+            select(c.id, c.track_id, c.at, c.lat, c.lon, c.alt_m, c.cls, c.identity, c.status, c.json, c.row_hash)
+            .where(c.track_id.in_(list(track_ids)), c.at >= since, c.at <= until)
+            .order_by(c.at, c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
     # --- alerts -----------------------------------------------------------------------------
 
     def save_alerts(self, batch: Sequence[Alert]) -> int:

@@ -3,12 +3,13 @@
 (within ``swarm_horizon_s``); a drone inside arrived when it entered (remembered per zone), so
 drones that have been inside for long do not make a swarm with newcomers.
 
-One finding per zone: the largest such group (ties: the earliest arrivals). Once a swarm alert is
-live, the swarm is an incident that grows: on a zone where one of its members is arriving or
-inside, every drone arriving at (within ``swarm_horizon_s``) or inside that zone is a member,
-however late it comes. A finding names every member (``track_ids`` sorted, ``track_id`` the
-first) and is a group finding, so ``alerts.AlertBook`` keeps one alert for the swarm and
-updates its members.
+One finding per zone: the largest such group (ties: the earliest arrivals). Once a swarm alert
+is live, the swarm is an incident that grows: on a zone where one of its members is arriving or
+inside, every drone that arrives there (within ``swarm_horizon_s``) after the swarm began
+arriving is a member, however late it comes; drones that were there well before it (more
+than ``swarm_window_s`` before its first member) are not. A finding names every member
+(``track_ids`` sorted, ``track_id`` the first) and is a group finding, so ``alerts.AlertBook``
+keeps one alert for the swarm and updates its members.
 Severity: one step above the zone's (warning -> critical), info for an info zone.
 """
 
@@ -59,8 +60,10 @@ class Swarm(Rule):
                 t_s = zone.time_to_entry_s(track.enu_m, track.vel_enu_mps, th.swarm_horizon_s)
                 if t_s is not None:
                     arrivals.append((t_s, track.track_id))
-            if live.intersection(track_id for _, track_id in arrivals):
-                group = sorted(arrivals)
+            live_arrivals = [t for t, track_id in arrivals if track_id in live]
+            if live_arrivals:  # the swarm grows: all that arrive here since it began arriving
+                since = min(live_arrivals) - th.swarm_window_s
+                group = sorted(a for a in arrivals if a[0] >= since)
             else:
                 group = largest_group(arrivals, th.swarm_window_s)
                 if len(group) < th.swarm_min:

@@ -1,0 +1,2 @@
+"""Evidence exports: one incident from the store as PDF, GeoJSON, KML or CSV
+(``dronewatch export``; docs/evidence.md)."""
