@@ -184,6 +184,8 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
 
         if scen is not None:
             async def drive() -> None:
+                while not server.started:  # the console first: a busy CPU must not starve its start
+                    await asyncio.sleep(0.05)
                 while True:
                     # Live, the scenario starts now: times on screen and in the store are real,
                     # and each pass gets its own alert ids in the shared store.

@@ -103,9 +103,8 @@ async def run_live(
     while now < sim.end_at and not (stop is not None and stop.is_set()):
         now = min(now + step_s, sim.end_at)
         due = wall0 + (now - sim.start_at) / speed
-        delay = due - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        # always yield, even when behind: the API and the WebSocket share this event loop
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
         try:
             on_update(pipeline.step(sim.advance(now), now))
         except Exception:  # a bug in one step must not take down the console
