@@ -1,4 +1,4 @@
-"""The command line: ``dronewatch demo | serve | run | check | decode | listen``."""
+"""The command line: ``dronewatch demo | serve | run | check | decode | listen | users | tokens``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dronewatch.auth.cli import tokens_app, users_app
 from dronewatch.config import ConfigError, Scenario, Site, load_any, load_scenario, load_site, resolve_scenario
 from dronewatch.model import Alert, Update
 from dronewatch.sources.threaded import ThreadedReader, parse_input
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from dronewatch.edge import EdgePublisher
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 console = Console(stderr=True)
 out = Console()
 
@@ -125,10 +128,12 @@ def _edge_publisher(bus_url: str | None, site: Site, db: Path) -> EdgePublisher 
 
 def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, speed: float,
            udp: str | None, loop: bool, udp_link: str = "dw-report",
-           readers: list[ThreadedReader] | None = None, bus_url: str | None = None) -> None:
+           readers: list[ThreadedReader] | None = None, bus_url: str | None = None,
+           tls: tuple[Path, Path] | None = None) -> None:
     import uvicorn
 
     from dronewatch.api import LiveState, create_app
+    from dronewatch.api.serving import guard_bind, uvicorn_options
     from dronewatch.assess.lifecycle import Action
     from dronewatch.bus import InProcessBus
     from dronewatch.pipeline import Pipeline
@@ -140,9 +145,14 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     site = scen.site if scen is not None else load_site(site_or_scenario)  # type: ignore[arg-type]
     db.parent.mkdir(parents=True, exist_ok=True)
     store = Store(f"sqlite:///{db}")
+    try:
+        security = guard_bind(store, host, db, tls)
+    except ValueError as err:
+        store.close()
+        raise _fail(err) from None
     bus = InProcessBus()
     live = LiveState(site)
-    app_ = create_app(site, store, live, bus)
+    app_ = create_app(site, store, live, bus, security=security)
     clock = {"now": time.time()}
     holder: dict[str, Pipeline] = {}
 
@@ -163,7 +173,8 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     live.set_outputs_source(outputs.stats)
 
     async def main() -> None:
-        server = uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="warning"))
+        server = uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="warning",
+                                               **uvicorn_options(tls)))
         tasks = [asyncio.create_task(server.serve())]
         ev_loop = asyncio.get_running_loop()
         for output in outputs.outputs:  # a SAPIENT parent's AlertAck acknowledges here too
@@ -221,7 +232,8 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
             tasks.append(asyncio.create_task(pump()))
         while not server.started:
             await asyncio.sleep(0.05)
-        console.print(f"[bold green]dronewatch console on http://{host}:{port}[/]  (API docs: /docs; Ctrl-C stops)")
+        scheme = "https" if tls else "http"
+        console.print(f"[bold green]dronewatch console on {scheme}://{host}:{port}[/]  (API docs: /docs; Ctrl-C stops)")
         await tasks[0]
         for t in tasks[1:]:
             t.cancel()
@@ -235,6 +247,19 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
         store.close()
 
 
+TlsCert = Annotated[Path | None, typer.Option("--tls-cert", help="PEM certificate: serve HTTPS")]
+TlsKey = Annotated[Path | None, typer.Option("--tls-key", help="PEM private key of --tls-cert")]
+
+
+def _tls(cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
+    if (cert is None) != (key is None):
+        raise _fail(ValueError("--tls-cert and --tls-key go together"))
+    for p in (cert, key):
+        if p is not None and not p.is_file():
+            raise _fail(ValueError(f"{p}: no such file"))
+    return (cert, key) if cert is not None and key is not None else None
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option(help="address to serve the console on")] = "127.0.0.1",
@@ -246,9 +271,11 @@ def demo(
     bus: Annotated[str | None, typer.Option(help="also publish frames, tracks, alerts and audit rows to NATS "
                                                  "JetStream, e.g. nats://HOST:4222 (buffered in --db while "
                                                  "the broker is away)")] = None,
+    tls_cert: TlsCert = None,
+    tls_key: TlsKey = None,
 ) -> None:
     """The simulator, the whole pipeline, SQLite and the live console in one process."""
-    _serve(_scenario(scenario), host, port, db, speed, None, loop, bus_url=bus)
+    _serve(_scenario(scenario), host, port, db, speed, None, loop, bus_url=bus, tls=_tls(tls_cert, tls_key))
 
 
 @app.command()
@@ -275,6 +302,8 @@ def serve(
     bus: Annotated[str | None, typer.Option(help="also publish frames, tracks, alerts and audit rows to NATS "
                                                  "JetStream, e.g. nats://HOST:4222 (buffered in --db while "
                                                  "the broker is away)")] = None,
+    tls_cert: TlsCert = None,
+    tls_key: TlsKey = None,
 ) -> None:
     """Serve a site: pipeline fed from the network and local receivers, store and live console."""
     try:
@@ -284,7 +313,7 @@ def serve(
     from dronewatch.sources.ocusync.live import readers as sdr_readers
 
     live_readers = _readers(wifi or [], bluetooth or [], mavlink or []) + sdr_readers(sdr or [])
-    _serve(site, host, port, db, 1.0, udp, False, udp_link, live_readers, bus_url=bus)
+    _serve(site, host, port, db, 1.0, udp, False, udp_link, live_readers, bus_url=bus, tls=_tls(tls_cert, tls_key))
 
 
 @app.command()

@@ -7,14 +7,17 @@ import mimetypes
 import time
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from dronewatch import __version__
 from dronewatch.api.deps import Clock
 from dronewatch.api.live import LiveState
 from dronewatch.api.routers import alerts, health, stream, tracks
+from dronewatch.api.routers import auth as auth_routes
 from dronewatch.api.routers import site as site_routes
+from dronewatch.api.security import Security, authorize
+from dronewatch.auth import Accounts
 from dronewatch.bus import Bus
 from dronewatch.config import Site
 from dronewatch.store import Store
@@ -31,9 +34,12 @@ def create_app(
     bus: Bus,
     clock: Clock = time.time,
     max_rate_hz: float = 10.0,
+    security: Security | None = None,
 ) -> FastAPI:
     """The app. ``clock`` is read only at the edge (health time, an ack with no picture yet);
-    ``max_rate_hz`` caps WebSocket messages per client."""
+    ``max_rate_hz`` caps WebSocket messages per client. ``security`` defaults to accounts in
+    ``store``'s database, open while there are no users (loopback servers only: see
+    ``dronewatch.api.security``)."""
     app = FastAPI(title="dronewatch", version=__version__,
                   description="Passive counter-drone airspace awareness: live tracks, alerts, site.")
     app.state.site = site
@@ -43,7 +49,9 @@ def create_app(
     app.state.clock = clock
     app.state.max_rate_hz = max_rate_hz
     app.state.site_document = site_routes.site_document(site)
+    app.state.security = security or Security(Accounts(store.engine))
+    app.include_router(auth_routes.router)
     for r in (health.router, site_routes.router, tracks.router, alerts.router, stream.router):
-        app.include_router(r)
+        app.include_router(r, dependencies=[Depends(authorize)])
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="console")
     return app

@@ -140,5 +140,40 @@ webhook_outbox = Table(
     Index("ux_webhook_outbox_webhook_id", "webhook_id", unique=True),
 )
 
+# --- accounts (dronewatch.auth): users, API tokens, login sessions. Secrets are never stored:
+# passwords as argon2 hashes, tokens and session ids as SHA-256 digests of long random strings.
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=True),  # null: a machine account (tokens only)
+    Column("created_at", Float, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("user_name", String(128), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_api_tokens_user_name", "user_name"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("user_name", String(128), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_sessions_user_name", "user_name"),
+)
+
 #: Tables whose rows are evidence: insert-only.
 INSERT_ONLY = ("frames", "track_snapshots", "alert_audit", "sites")

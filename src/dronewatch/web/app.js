@@ -2,6 +2,7 @@
 // Uses only the API: GET /api/site, WebSocket /api/stream, POST /api/alerts/{id}/ack (body {by, note}).
 // Every string from the server is written with textContent: Remote ID text is sent by strangers.
 import * as maplibregl from "./vendor/maplibre-gl/maplibre-gl.mjs";
+import { api, canAct, ensureLogin, me } from "./auth.js";
 
 const TRAIL_POINTS = 30;          // positions kept per track for its trail
 const ALERT_LIMIT = 300;          // rows kept in the alert list
@@ -185,6 +186,13 @@ function putTrack(t) {
   if (trail.length > TRAIL_POINTS) trail.splice(0, trail.length - TRAIL_POINTS);
 }
 
+// A track that only moved: [track_id, at, lat, lon, alt_m, ve, vn, vu, pos_sigma_m] (api/delta.py).
+function moveTrack(m) {
+  const t = tracks.get(m[0]);
+  if (!t) return;
+  putTrack({ ...t, at: m[1], lat: m[2], lon: m[3], alt_m: m[4], vel_enu_mps: [m[5], m[6], m[7]], pos_sigma_m: m[8] });
+}
+
 function dropTrack(trackId) {
   tracks.delete(trackId);
   trails.delete(trackId);
@@ -224,7 +232,7 @@ function alertRow(a) {
   else if (a.acked_by && a.state === "escalated") stateText = `escalated, acknowledged by ${a.acked_by}`;
   setText(f("state"), stateText);
   // ack: open, or escalated by the system with nobody's acknowledgement yet (assess/lifecycle.py)
-  li.querySelector(".ack").hidden = !(a.state === "open" || (a.state === "escalated" && !a.acked_by));
+  li.querySelector(".ack").hidden = !canAct() || !(a.state === "open" || (a.state === "escalated" && !a.acked_by));
   return li;
 }
 
@@ -256,8 +264,8 @@ async function ack(alertId, li) {
   const by = $("operator").value.trim() || "operator";
   button.disabled = true;
   try {
-    const r = await fetch(`api/alerts/${encodeURIComponent(alertId)}/ack`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ by }),
+    const r = await api(`api/alerts/${encodeURIComponent(alertId)}/ack`, {
+      method: "POST", body: JSON.stringify({ by: me.open ? by : me.name }),
     });
     if (!r.ok) throw new Error(`ack ${alertId}: HTTP ${r.status}`);
     putAlerts([await r.json()]);
@@ -284,6 +292,7 @@ function onMessage(msg) {
   } else {
     for (const id of msg.removed) dropTrack(id);
     putAlerts(msg.alerts);
+    for (const m of msg.moves || []) moveTrack(m);
   }
   for (const t of msg.tracks) putTrack(t);
   if (pictureAt !== null) {
@@ -315,7 +324,9 @@ async function main() {
   const operator = $("operator");
   operator.value = localStorage.getItem("dw.operator") || "";
   operator.addEventListener("change", () => localStorage.setItem("dw.operator", operator.value.trim()));
-  const site = await (await fetch("api/site")).json();
+  await ensureLogin();
+  operator.closest("label").hidden = !me.open;  // logged in, actions carry the user's own name
+  const site = await (await api("api/site")).json();
   setText($("site-name"), site.name);
   document.title = `dronewatch - ${site.name}`;
   maplibregl.setWorkerUrl(new URL("vendor/maplibre-gl/maplibre-gl-worker.mjs", location.href).href);

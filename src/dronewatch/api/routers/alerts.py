@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from dronewatch.api.deps import decode_body, get_bus, get_clock, get_live, get_store, json_response
+from dronewatch.api.security import actor
 from dronewatch.assess.lifecycle import Action, LifecycleError
 from dronewatch.model import Alert, AlertState, Update
 from dronewatch.store import Store
@@ -72,17 +73,18 @@ async def _act(request: Request, alert_id: str, action: Action) -> Response:
     """Through the pipeline's action handler when one is set (its result is applied to the live
     picture); otherwise in the store at the picture's time, then applied and published."""
     body = await decode_body(request, OperatorAction)
+    by = actor(request, body.by)  # the logged-in user, not what the body claims
     live = get_live(request)
     handler = live.action_handler
     alert: Alert | None
     try:
         if handler is not None:
-            alert = handler(alert_id, action, body.by, body.note)
+            alert = handler(alert_id, action, by, body.note)
             if alert is not None:  # the live picture (snapshots, /api/tracks) learns at once
                 live.apply(Update(at=alert.updated_at, tracks=[], alerts=[alert]))
         else:
             at = live.at if live.at is not None else get_clock(request)()
-            alert = await run_in_threadpool(get_store(request).act, alert_id, action, body.by, body.note, at)
+            alert = await run_in_threadpool(get_store(request).act, alert_id, action, by, body.note, at)
             if alert is not None:
                 live.apply_and_publish(Update(at=at, tracks=live.tracks(), alerts=[alert]), get_bus(request))
     except LifecycleError as err:
