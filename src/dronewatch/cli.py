@@ -152,7 +152,11 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
         raise _fail(err) from None
     bus = InProcessBus()
     live = LiveState(site)
-    app_ = create_app(site, store, live, bus, security=security)
+    try:
+        app_ = create_app(site, store, live, bus, security=security)
+    except ValueError as err:  # e.g. the site's basemap file
+        store.close()
+        raise _fail(err) from None
     clock = {"now": time.time()}
     holder: dict[str, Pipeline] = {}
 

@@ -209,6 +209,29 @@ class MqttOutput(_OutputBase, frozen=True, kw_only=True, tag="mqtt"):
 OutputSpec = CotOutput | SapientOutput | WebhookOutput | MqttOutput
 
 
+class Basemap(_Strict, frozen=True, kw_only=True):
+    """The map under the picture (console). ``url``: a tile URL template (``.../{z}/{x}/{y}.png``,
+    or ``pmtiles://https://...``), raster unless ``style`` is set; ``file``: a local ``.pmtiles``
+    or ``.mbtiles`` file that dronewatch serves itself at /api/basemap/{z}/{x}/{y} (a path
+    relative to the working directory, like certificate paths); ``style``: a MapLibre style JSON
+    (URL or local file) for vector tiles. Without a basemap the console draws a plain grid."""
+
+    url: str | None = None
+    file: str | None = None
+    style: str | None = None
+    attribution: str = ""
+    tile_size: Annotated[int, Meta(ge=64, le=1024)] = 256
+    max_zoom: Annotated[int, Meta(ge=0, le=24)] = 19
+
+    def __post_init__(self) -> None:
+        if (self.url is None) == (self.file is None):
+            raise ValueError("set exactly one of `url` (tile URL template) and `file` (.pmtiles/.mbtiles)")
+        if self.file is not None and not self.file.lower().endswith((".pmtiles", ".mbtiles")):
+            raise ValueError("`file` must be a .pmtiles or .mbtiles file")
+        if self.url is not None and "://" not in self.url:
+            raise ValueError("`url` must be a full URL template, e.g. https://tiles.example/{z}/{x}/{y}.png")
+
+
 class Site(_Strict, frozen=True):
     name: str
     origin: Origin
@@ -217,6 +240,7 @@ class Site(_Strict, frozen=True):
     sensors: list[SensorSpec] = []
     thresholds: Thresholds = Thresholds()
     tile_url: str | None = None  # optional raster basemap, e.g. https://.../{z}/{x}/{y}.png
+    basemap: Basemap | None = None  # streets under the picture (see Basemap)
     outputs: list[OutputSpec] = []  # TAK, SAPIENT, webhooks, MQTT (docs/outputs.md)
 
     def __post_init__(self) -> None:

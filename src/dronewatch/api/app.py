@@ -11,10 +11,13 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from dronewatch import __version__
+from dronewatch.api.basemap import TileFile
 from dronewatch.api.deps import Clock
 from dronewatch.api.live import LiveState
 from dronewatch.api.routers import alerts, health, stream, tracks
 from dronewatch.api.routers import auth as auth_routes
+from dronewatch.api.routers import basemap as basemap_routes
+from dronewatch.api.routers import replay as replay_routes
 from dronewatch.api.routers import site as site_routes
 from dronewatch.api.security import Security, authorize
 from dronewatch.auth import Accounts
@@ -50,8 +53,11 @@ def create_app(
     app.state.max_rate_hz = max_rate_hz
     app.state.site_document = site_routes.site_document(site)
     app.state.security = security or Security(Accounts(store.engine))
+    app.state.basemap = TileFile.open(site.basemap.file) if site.basemap and site.basemap.file else None
+    app.state.stream_stats = {"messages": 0, "bytes": 0}
     app.include_router(auth_routes.router)
-    for r in (health.router, site_routes.router, tracks.router, alerts.router, stream.router):
+    for r in (health.router, site_routes.router, tracks.router, alerts.router, stream.router, replay_routes.router,
+              basemap_routes.router):
         app.include_router(r, dependencies=[Depends(authorize)])
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="console")
     return app

@@ -1,186 +1,374 @@
-// dronewatch console: draws the site, live tracks and alerts; acknowledges alerts.
-// Uses only the API: GET /api/site, WebSocket /api/stream, POST /api/alerts/{id}/ack (body {by, note}).
+// dronewatch console: the map (basemap, zones, sensors, tracks on one WebGL layer, overlays),
+// the alert desk, track detail, replay, login. Uses only the API: GET api/site, WebSocket
+// api/stream (a snapshot, then changes), api/alerts/{id}/{action}, api/tracks/{id}, api/replay.
 // Every string from the server is written with textContent: Remote ID text is sent by strangers.
 import * as maplibregl from "./vendor/maplibre-gl/maplibre-gl.mjs";
-import { api, canAct, ensureLogin, me } from "./auth.js";
+import { api, ensureLogin, me } from "./auth.js";
+import { AlertDesk, clock } from "./alerts.js";
+import { TrackDetail, headingOf, speedOf } from "./detail.js";
+import { Replay } from "./replay.js";
+import { TrackLayer } from "./tracklayer.js";
 
 const TRAIL_POINTS = 30;          // positions kept per track for its trail
-const ALERT_LIMIT = 300;          // rows kept in the alert list
 const STALE_S = 60;               // drop a track not updated for this long (picture time)
-const CLASS_COLOUR = { drone: "#e5484d", bird: "#46a758", aircraft: "#3e8ed0", unknown: "#9aa4af" };
+const OVERLAY_MAX = 300;          // labels, trails, ellipses, predictions drawn for at most this many
+const OVERLAY_EVERY_MS = 1000;    // overlays (symbol/line layers) are rebuilt at most this often
+const PREDICT_S = 30;             // predicted path length
 const SEVERITY_COLOUR = { info: "#4aa3df", warning: "#f0ad4e", critical: "#e5484d" };
+// affiliation: hostile (an active alert on it), suspect (a drone), friendly (allow-listed),
+// neutral (bird, aircraft), unknown
+const AFFILIATION_COLOUR = { hostile: "#e5484d", suspect: "#f0883e", friendly: "#46a7f5", neutral: "#46a758",
+  unknown: "#e3c14c" };
+const EMPTY = { type: "FeatureCollection", features: [] };
 
 const $ = (id) => document.getElementById(id);
-const tracks = new Map();         // track_id -> Track (as JSON)
-const trails = new Map();         // track_id -> [[lon, lat], ...]
-const alerts = new Map();         // alert_id -> Alert
-const alertRows = new Map();      // alert_id -> <li>
+const live = { tracks: new Map(), trails: new Map() };   // the live picture
+let view = live;                                         // what is drawn: live, or a replay picture
 let map = null;
+let layer = null;
+let site = null;
+let allowed = new Set();
 let drawPending = false;
+let lastOverlay = 0;
 let pictureAt = null;
+let selected = null;
+const filters = { bird: false, aircraft: false, allowed: false };
+const measure = { on: false, points: [] };
+
+const desk = new AlertDesk({ onSelect: (trackId, alert) => select(trackId, alert) });
+const detail = new TrackDetail({ onClose: () => { selected = null; scheduleDraw(true); },
+  onAlert: (a) => select(a.track_id, a) });
+const replay = new Replay({
+  onPicture: (pic, t) => {
+    view = { tracks: pic.tracks, trails: pic.trails };
+    desk.clear();
+    desk.put(pic.alerts, { quiet: true });
+    pictureAt = t;
+    scheduleDraw(true);
+    if (selected !== null) refreshDetail();
+  },
+  onEnter: () => {
+    desk.readOnly = true;
+    view = { tracks: new Map(), trails: new Map() };
+    desk.clear();
+    scheduleDraw(true);
+  },
+  onLeave: () => {
+    desk.readOnly = false;
+    view = live;
+    desk.clear();
+    reconnect();
+  },
+});
+
+function setText(el, text) { if (el.textContent !== text) el.textContent = text; }
 
 // --- the map -----------------------------------------------------------------------------------
 
-function baseStyle(site) {
-  const style = {
-    version: 8,
-    sources: {},
-    layers: [{ id: "background", type: "background", paint: { "background-color": "#1b2026" } }],
-  };
-  if (site.tile_url) {
-    style.sources.tiles = { type: "raster", tiles: [site.tile_url], tileSize: 256, attribution: "basemap" };
-    style.layers.push({ id: "tiles", type: "raster", source: "tiles", paint: { "raster-opacity": 0.8 } });
+function tileTemplate(path) {
+  return `${location.origin}${location.pathname.replace(/[^/]*$/, "")}${path}`;
+}
+
+async function baseStyle(s) {
+  const style = { version: 8, sources: {},
+    layers: [{ id: "background", type: "background", paint: { "background-color": "#1b2026" } }] };
+  const b = s.basemap;
+  const attribution = (b && b.attribution) || "";
+  if (b && b.style) {  // vector tiles with a MapLibre style (a URL, or the site's local file)
+    const r = await api(b.style.startsWith("http") ? b.style : "api/basemap/style.json");
+    if (r.ok) {
+      const vs = await r.json();
+      for (const src of Object.values(vs.sources || {})) {
+        if (b.file && src.type === "vector" && !src.tiles) { delete src.url; src.tiles = [tileTemplate("api/basemap/{z}/{x}/{y}")]; }
+      }
+      vs.glyphs = vs.glyphs || undefined;
+      return vs;
+    }
+  }
+  let raster = null;
+  if (b && b.file) raster = { tiles: [tileTemplate("api/basemap/{z}/{x}/{y}")], maxzoom: b.max_zoom };
+  else if (b && b.url && b.url.startsWith("pmtiles://") && window.pmtiles) raster = { url: b.url };
+  else if (b && b.url) raster = { tiles: [b.url], maxzoom: b.max_zoom };
+  else if (s.tile_url) raster = { tiles: [s.tile_url] };
+  if (raster) {
+    style.sources.basemap = { type: "raster", tileSize: (b && b.tile_size) || 256, attribution, ...raster };
+    style.layers.push({ id: "basemap", type: "raster", source: "basemap", paint: { "raster-opacity": 0.85 } });
+  } else {
+    style.sources.grid = { type: "geojson", data: grid(s) };
+    style.layers.push({ id: "grid", type: "line", source: "grid", paint: { "line-color": "#28303a", "line-width": 1 } });
   }
   return style;
 }
 
-// Track icons drawn once on a canvas per class: chevron (drone), wings (bird), plane (aircraft),
-// diamond (unknown). They point north; the layer rotates them by heading.
-function classIcon(cls) {
-  const size = 32;
-  const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = size;
-  const g = canvas.getContext("2d");
-  g.fillStyle = CLASS_COLOUR[cls];
-  g.strokeStyle = "#0b0d10";
-  g.lineWidth = 2;
-  g.beginPath();
-  if (cls === "drone") {
-    g.moveTo(16, 2); g.lineTo(28, 28); g.lineTo(16, 21); g.lineTo(4, 28);
-  } else if (cls === "bird") {
-    g.moveTo(16, 8); g.lineTo(30, 20); g.lineTo(16, 15); g.lineTo(2, 20);
-  } else if (cls === "aircraft") {
-    g.moveTo(16, 1); g.lineTo(19, 12); g.lineTo(31, 18); g.lineTo(19, 18); g.lineTo(18, 27);
-    g.lineTo(23, 31); g.lineTo(9, 31); g.lineTo(14, 27); g.lineTo(13, 18); g.lineTo(1, 18); g.lineTo(13, 12);
-  } else {
-    g.moveTo(16, 4); g.lineTo(28, 16); g.lineTo(16, 28); g.lineTo(4, 16);
+function grid(s) {  // the plain background's grid: lines every 0.005° (about 500 m) near the site
+  const f = [];
+  const { lat, lon } = s.origin;
+  const step = 0.005;
+  const lat0 = Math.floor(lat / step) * step, lon0 = Math.floor(lon / step) * step;
+  for (let k = -20; k <= 20; k++) {
+    f.push({ type: "Feature", properties: {}, geometry: { type: "LineString",
+      coordinates: [[lon0 - 20 * step, lat0 + k * step], [lon0 + 20 * step, lat0 + k * step]] } });
+    f.push({ type: "Feature", properties: {}, geometry: { type: "LineString",
+      coordinates: [[lon0 + k * step, lat0 - 20 * step], [lon0 + k * step, lat0 + 20 * step]] } });
   }
-  g.closePath();
-  g.fill();
-  g.stroke();
-  return g.getImageData(0, 0, size, size);
+  return { type: "FeatureCollection", features: f };
 }
 
-function addSiteLayers(site) {
+function addSiteLayers() {
   const gj = site.geojson;
+  const coverage = { type: "FeatureCollection", features: gj.rings.features.map((f) => ({
+    type: "Feature", properties: f.properties, geometry: { type: "Polygon", coordinates: [f.geometry.coordinates] } })) };
   map.addSource("zones", { type: "geojson", data: gj.zones });
+  map.addSource("coverage", { type: "geojson", data: coverage });
   map.addSource("rings", { type: "geojson", data: gj.rings });
   map.addSource("sensors", { type: "geojson", data: gj.sensors });
-  map.addSource("trails", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-  map.addSource("tracks", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+  for (const id of ["trails", "lines", "ellipses", "labels", "measure"]) map.addSource(id, { type: "geojson", data: EMPTY });
   const sev = ["match", ["get", "severity"], "critical", SEVERITY_COLOUR.critical,
     "warning", SEVERITY_COLOUR.warning, SEVERITY_COLOUR.info];
   const text = { "text-font": ["sans-serif"], "text-size": 12 };
   const halo = { "text-halo-color": "#0b0d10", "text-halo-width": 1.5 };
-  map.addLayer({ id: "zones-fill", type: "fill", source: "zones", paint: { "fill-color": sev, "fill-opacity": 0.18 } });
+  const metres = ["to-string", ["round", ["coalesce", ["get", "floor_m"], 0]]];
+  const ceiling = ["case", ["has", "ceiling_m"], ["case", ["==", ["get", "ceiling_m"], null], "∞",
+    ["to-string", ["round", ["get", "ceiling_m"]]]], "∞"];
+  map.addLayer({ id: "coverage", type: "fill", source: "coverage", paint: { "fill-color": "#6c7a89", "fill-opacity": 0.05 } });
+  map.addLayer({ id: "zones-fill", type: "fill", source: "zones", paint: { "fill-color": sev, "fill-opacity": 0.16 } });
   map.addLayer({ id: "zones-line", type: "line", source: "zones", paint: { "line-color": sev, "line-width": 2 } });
   map.addLayer({ id: "zones-label", type: "symbol", source: "zones",
-    layout: { ...text, "text-field": ["get", "name"] }, paint: { ...halo, "text-color": sev } });
+    layout: { ...text, "text-field": ["concat", ["get", "name"], "\n", metres, "–", ceiling, " m"] },
+    paint: { ...halo, "text-color": sev } });
   map.addLayer({ id: "rings", type: "line", source: "rings",
     paint: { "line-color": "#6c7a89", "line-width": 1, "line-dasharray": [4, 4] } });
   map.addLayer({ id: "sensors", type: "circle", source: "sensors",
     paint: { "circle-radius": 5, "circle-color": "#f5f7fa", "circle-stroke-color": "#0b0d10", "circle-stroke-width": 1.5 } });
   map.addLayer({ id: "sensors-label", type: "symbol", source: "sensors",
-    layout: { ...text, "text-field": ["get", "id"], "text-offset": [0, 1.2], "text-anchor": "top", "text-size": 11 },
-    paint: { ...halo, "text-color": "#c5ccd3" } });
-  const byClass = ["match", ["get", "cls"], "drone", CLASS_COLOUR.drone, "bird", CLASS_COLOUR.bird,
-    "aircraft", CLASS_COLOUR.aircraft, CLASS_COLOUR.unknown];
+    layout: { ...text, "text-field": ["concat", ["get", "id"], " (", ["get", "kind"], ")"], "text-offset": [0, 1.2],
+      "text-anchor": "top", "text-size": 11 }, paint: { ...halo, "text-color": "#c5ccd3" } });
+  // uncertainty: a circle of 2 sigma, metres -> pixels at this latitude and zoom
+  const mPerPx0 = 156543.03 * Math.cos(site.origin.lat * Math.PI / 180);
+  map.addLayer({ id: "ellipses", type: "circle", source: "ellipses", paint: {
+    "circle-radius": ["interpolate", ["exponential", 2], ["zoom"], 0, ["/", ["*", 2, ["get", "sigma"]], mPerPx0],
+      22, ["/", ["*", 2, ["get", "sigma"]], mPerPx0 / 2 ** 22]],
+    "circle-color": ["get", "colour"], "circle-opacity": 0.12, "circle-stroke-color": ["get", "colour"],
+    "circle-stroke-width": 1, "circle-stroke-opacity": 0.5 } });
   map.addLayer({ id: "trails", type: "line", source: "trails",
-    paint: { "line-color": byClass, "line-width": 1.5, "line-opacity": 0.7 } });
-  for (const cls of Object.keys(CLASS_COLOUR)) map.addImage(`trk-${cls}`, classIcon(cls));
-  map.addLayer({ id: "tracks", type: "symbol", source: "tracks",
-    layout: {
-      ...text,
-      "icon-image": ["concat", "trk-", ["get", "cls"]],
-      "icon-rotate": ["get", "heading_deg"],
-      "icon-rotation-alignment": "map",
-      "icon-allow-overlap": true,
-      "icon-ignore-placement": true,
-      "icon-size": 0.75,
-      "text-field": ["get", "label"],
-      "text-offset": [1.2, 0],
-      "text-anchor": "left",
-      "text-optional": true,
-      "text-size": 11,
-    },
+    paint: { "line-color": ["get", "colour"], "line-width": 1.5, "line-opacity": 0.7 } });
+  map.addLayer({ id: "lines", type: "line", source: "lines", paint: {
+    "line-color": ["match", ["get", "kind"], "pilot", "#ff6bcb", "home", "#b78cff", ["get", "colour"]],
+    "line-width": 1.5, "line-dasharray": [2, 2] } });
+  map.addLayer({ id: "tracks-halo", type: "circle", source: "labels", filter: ["==", ["get", "selected"], true],
+    paint: { "circle-radius": 16, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } });
+  layer = new TrackLayer([site.origin.lon, site.origin.lat]);
+  map.addLayer(layer);
+  map.addLayer({ id: "labels", type: "symbol", source: "labels", layout: {
+    ...text, "text-field": ["get", "label"], "text-offset": [1.3, 0], "text-anchor": "left", "text-justify": "left",
+    "text-size": 11, "text-optional": true, "text-allow-overlap": false },
     paint: { ...halo, "text-color": "#e6e9ed" } });
-  map.on("click", "tracks", (e) => showTrack(e.features[0].properties.track_id, e.lngLat));
-  map.on("mouseenter", "tracks", () => { map.getCanvas().style.cursor = "pointer"; });
-  map.on("mouseleave", "tracks", () => { map.getCanvas().style.cursor = ""; });
+  map.addLayer({ id: "measure-line", type: "line", source: "measure", paint: { "line-color": "#ffffff", "line-width": 2 } });
+  map.addLayer({ id: "measure-label", type: "symbol", source: "measure", filter: ["==", ["geometry-type"], "Point"],
+    layout: { ...text, "text-field": ["get", "label"], "text-offset": [0, -1.2] }, paint: { ...halo, "text-color": "#ffffff" } });
+  map.on("click", onMapClick);
 }
 
-function fitSite(site) {
+function fitSite() {
   const [[w, s], [e, n]] = site.geojson.bounds;
-  if (e - w < 1e-6 && n - s < 1e-6) {
-    map.jumpTo({ center: [site.origin.lon, site.origin.lat], zoom: 14 });
-  } else {
-    map.fitBounds([[w, s], [e, n]], { padding: { top: 60, bottom: 40, left: 40, right: 380 }, animate: false });
+  if (e - w < 1e-6 && n - s < 1e-6) map.jumpTo({ center: [site.origin.lon, site.origin.lat], zoom: 14 });
+  else map.fitBounds([[w, s], [e, n]], { padding: { top: 60, bottom: 60, left: 60, right: 400 }, animate: false });
+}
+
+// --- what a track looks like -------------------------------------------------------------------
+
+function isAllowed(t) { return !!t.identity && allowed.has(t.identity.value.toUpperCase()); }
+
+function activeAlertTracks() {
+  const s = new Set();
+  for (const a of desk.alerts.values()) {
+    if (a.state === "open" || a.state === "escalated" || a.state === "acknowledged") {
+      s.add(a.track_id);
+      for (const id of a.track_ids || []) s.add(id);
+    }
   }
+  return s;
 }
 
-function trackLabel(t) {
-  const id = t.identity ? ` ${t.identity.callsign || t.identity.value}` : "";
-  return `${t.track_id}${id}`;
+function affiliation(t, hostile) {
+  if (isAllowed(t)) return "friendly";
+  if (hostile.has(t.track_id)) return "hostile";
+  if (t.cls === "drone") return "suspect";
+  if (t.cls === "bird" || t.cls === "aircraft") return "neutral";
+  return "unknown";
 }
 
-function headingDeg(t) {
-  const [ve, vn] = t.vel_enu_mps;
-  return (Math.atan2(ve, vn) * 180 / Math.PI + 360) % 360;
+function visible(t) {
+  if (t.status === "tentative") return false;  // not yet confirmed: clutter until proven otherwise
+  if (filters.bird && t.cls === "bird") return false;
+  if (filters.aircraft && t.cls === "aircraft") return false;
+  if (filters.allowed && isAllowed(t)) return false;
+  return true;
+}
+
+function label(t) {
+  const who = t.identity ? ` ${t.identity.callsign || t.identity.value}` : "";
+  return `${t.track_id}${who}\n${t.alt_m.toFixed(0)} m ${speedOf(t).toFixed(0)} m/s`;
+}
+
+function offset(t, seconds) {  // position after `seconds` at its velocity (flat earth, short range)
+  const R = 6371000;
+  const dn = t.vel_enu_mps[1] * seconds, de = t.vel_enu_mps[0] * seconds;
+  return [t.lon + de / (R * Math.cos(t.lat * Math.PI / 180)) * 180 / Math.PI, t.lat + dn / R * 180 / Math.PI];
 }
 
 function draw() {
   drawPending = false;
-  const points = [];
-  const lines = [];
-  for (const t of tracks.values()) {
-    if (t.status === "tentative") continue; // not yet confirmed: clutter until proven otherwise
-    points.push({ type: "Feature", geometry: { type: "Point", coordinates: [t.lon, t.lat] },
-      properties: { track_id: t.track_id, cls: t.cls, label: trackLabel(t), heading_deg: headingDeg(t) } });
-    const trail = trails.get(t.track_id);
-    if (trail && trail.length > 1) {
-      lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: trail },
-        properties: { track_id: t.track_id, cls: t.cls } });
-    }
+  const hostile = activeAlertTracks();
+  const shown = [];
+  for (const t of view.tracks.values()) {
+    if (!visible(t)) continue;
+    const aff = affiliation(t, hostile);
+    shown.push({ t, aff, lon: t.lon, lat: t.lat, heading_deg: headingOf(t), cls: t.cls,
+      colour: AFFILIATION_COLOUR[aff], size: t.track_id === selected ? 24 : 18 });
   }
-  map.getSource("tracks").setData({ type: "FeatureCollection", features: points });
-  map.getSource("trails").setData({ type: "FeatureCollection", features: lines });
-  setText($("track-count"), String(points.length));
+  layer.set(shown);
+  setText($("track-count"), String(shown.length));
   setText($("picture-at"), pictureAt === null ? "-" : clock(pictureAt));
+  const now = performance.now();
+  if (forceOverlay || now - lastOverlay >= OVERLAY_EVERY_MS) {
+    forceOverlay = false;
+    lastOverlay = now;
+    drawOverlays(shown);
+  }
 }
 
-function scheduleDraw() {
-  if (map && map.getSource("tracks") && !drawPending) {
+function rank(s) {  // which tracks get labels, trails and ellipses first
+  if (s.t.track_id === selected) return 0;
+  if (s.aff === "hostile") return 1;
+  if (s.aff === "suspect" || s.t.identity) return 2;
+  return 3;
+}
+
+function drawOverlays(shown) {
+  const bounds = map.getBounds();
+  const inView = shown.filter((s) => bounds.contains([s.lon, s.lat]));
+  inView.sort((a, b) => rank(a) - rank(b));
+  const top = inView.slice(0, OVERLAY_MAX);
+  const labels = [], trails = [], lines = [], ellipses = [];
+  for (const s of top) {
+    const t = s.t;
+    const p = [t.lon, t.lat];
+    labels.push({ type: "Feature", geometry: { type: "Point", coordinates: p },
+      properties: { track_id: t.track_id, label: label(t), selected: t.track_id === selected } });
+    ellipses.push({ type: "Feature", geometry: { type: "Point", coordinates: p },
+      properties: { sigma: t.pos_sigma_m, colour: s.colour } });
+    const trail = view.trails.get(t.track_id);
+    if (trail && trail.length > 1) {
+      trails.push({ type: "Feature", geometry: { type: "LineString", coordinates: trail }, properties: { colour: s.colour } });
+    }
+    if (t.cls === "drone" || t.track_id === selected) {
+      lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: [p, offset(t, PREDICT_S)] },
+        properties: { kind: "predicted", colour: s.colour } });
+    }
+    if (t.operator) lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: [p, [t.operator.lon, t.operator.lat]] }, properties: { kind: "pilot" } });
+    if (t.home) lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: [p, [t.home.lon, t.home.lat]] }, properties: { kind: "home" } });
+  }
+  map.getSource("labels").setData({ type: "FeatureCollection", features: labels });
+  map.getSource("trails").setData({ type: "FeatureCollection", features: trails });
+  map.getSource("lines").setData({ type: "FeatureCollection", features: lines });
+  map.getSource("ellipses").setData({ type: "FeatureCollection", features: ellipses });
+}
+
+let forceOverlay = false;
+function scheduleDraw(overlays = false) {
+  forceOverlay ||= overlays;
+  if (layer && !drawPending) {
     drawPending = true;
     requestAnimationFrame(draw);
   }
 }
 
-function showTrack(trackId, lngLat) {
-  const t = tracks.get(Number(trackId));
-  if (!t) return;
-  const dl = document.createElement("dl");
-  dl.className = "popup";
-  const row = (k, v) => {
-    const dt = document.createElement("dt"); dt.textContent = k;
-    const dd = document.createElement("dd"); dd.textContent = v;
-    dl.append(dt, dd);
-  };
-  const speed = Math.hypot(t.vel_enu_mps[0], t.vel_enu_mps[1]);
-  row("track", `${t.track_id} (${t.status})`);
-  row("class", `${t.cls} ${(t.cls_confidence * 100).toFixed(0)}%`);
-  row("identity", t.identity ? `${t.identity.scheme}:${t.identity.value}` : "none");
-  row("altitude", `${t.alt_m.toFixed(0)} m`);
-  row("speed", `${speed.toFixed(1)} m/s, heading ${headingDeg(t).toFixed(0)}°`);
-  row("sensors", t.sensors.join(", "));
-  new maplibregl.Popup({ closeButton: true }).setLngLat(lngLat).setDOMContent(dl).addTo(map);
+// --- selecting, searching, measuring -----------------------------------------------------------
+
+function nearestTrack(point) {
+  let best = null, bestD = 14;
+  for (const t of view.tracks.values()) {
+    if (!visible(t)) continue;
+    const q = map.project([t.lon, t.lat]);
+    const d = Math.hypot(q.x - point.x, q.y - point.y);
+    if (d < bestD) { best = t; bestD = d; }
+  }
+  return best;
 }
 
-// --- tracks ------------------------------------------------------------------------------------
+function onMapClick(e) {
+  if (measure.on) { addMeasurePoint([e.lngLat.lng, e.lngLat.lat]); return; }
+  const t = nearestTrack(e.point);
+  if (t) select(t.track_id);
+}
 
-function putTrack(t) {
-  tracks.set(t.track_id, t);
-  let trail = trails.get(t.track_id);
-  if (!trail) trails.set(t.track_id, (trail = []));
+async function refreshDetail() {
+  const t = view.tracks.get(selected);
+  if (!t) return;
+  let history = [];
+  if (view === live) {
+    const r = await api(`api/tracks/${t.track_id}?history_limit=300`);
+    if (r.ok) history = (await r.json()).history;
+  } else {
+    history = replay.history(t.track_id, pictureAt);
+  }
+  if (selected === t.track_id) detail.show(view.tracks.get(selected) || t, history, desk.forTrack(t.track_id));
+}
+
+function select(trackId, alert) {
+  const t = view.tracks.get(trackId);
+  const at = t ? [t.lon, t.lat] : alert ? [alert.position.lon, alert.position.lat] : null;
+  if (at) map.easeTo({ center: at, duration: 400 });
+  selected = t ? trackId : null;
+  if (t) refreshDetail(); else detail.close();
+  scheduleDraw(true);
+}
+
+function search(q) {
+  q = q.trim().toUpperCase();
+  const out = $("search-result");
+  if (!q) { setText(out, ""); return; }
+  let hit = null;
+  for (const t of view.tracks.values()) {
+    const id = t.identity;
+    const names = [String(t.track_id), id?.value, id?.callsign].filter(Boolean).map((s) => s.toUpperCase());
+    if (names.includes(q)) { hit = t; break; }
+    if (!hit && names.some((n) => n.includes(q))) hit = t;
+  }
+  if (hit) { setText(out, `track ${hit.track_id}`); select(hit.track_id); } else setText(out, "not found");
+}
+
+function distanceBearing(a, b) {
+  const R = 6371008.8, rad = Math.PI / 180;
+  const [l1, p1] = [a[0] * rad, a[1] * rad], [l2, p2] = [b[0] * rad, b[1] * rad];
+  const h = Math.sin((p2 - p1) / 2) ** 2 + Math.cos(p1) * Math.cos(p2) * Math.sin((l2 - l1) / 2) ** 2;
+  const d = 2 * R * Math.asin(Math.sqrt(h));
+  const y = Math.sin(l2 - l1) * Math.cos(p2);
+  const x = Math.cos(p1) * Math.sin(p2) - Math.sin(p1) * Math.cos(p2) * Math.cos(l2 - l1);
+  return [d, (Math.atan2(y, x) / rad + 360) % 360];
+}
+
+function addMeasurePoint(p) {
+  if (measure.points.length >= 2) measure.points = [];
+  measure.points.push(p);
+  const f = measure.points.map((q) => ({ type: "Feature", geometry: { type: "Point", coordinates: q }, properties: { label: "" } }));
+  if (measure.points.length === 2) {
+    const [d, brg] = distanceBearing(measure.points[0], measure.points[1]);
+    const text = `${d >= 1000 ? (d / 1000).toFixed(2) + " km" : d.toFixed(0) + " m"}, ${brg.toFixed(0)}°`;
+    f[1].properties.label = text;
+    f.push({ type: "Feature", geometry: { type: "LineString", coordinates: measure.points }, properties: {} });
+    setText($("measure-result"), text);
+  }
+  map.getSource("measure").setData({ type: "FeatureCollection", features: f });
+}
+
+// --- the live feed -----------------------------------------------------------------------------
+
+function putTrack(t, store = live) {
+  store.tracks.set(t.track_id, t);
+  let trail = store.trails.get(t.track_id);
+  if (!trail) store.trails.set(t.track_id, (trail = []));
   const last = trail[trail.length - 1];
   if (!last || last[0] !== t.lon || last[1] !== t.lat) trail.push([t.lon, t.lat]);
   if (trail.length > TRAIL_POINTS) trail.splice(0, trail.length - TRAIL_POINTS);
@@ -188,117 +376,36 @@ function putTrack(t) {
 
 // A track that only moved: [track_id, at, lat, lon, alt_m, ve, vn, vu, pos_sigma_m] (api/delta.py).
 function moveTrack(m) {
-  const t = tracks.get(m[0]);
+  const t = live.tracks.get(m[0]);
   if (!t) return;
-  putTrack({ ...t, at: m[1], lat: m[2], lon: m[3], alt_m: m[4], vel_enu_mps: [m[5], m[6], m[7]], pos_sigma_m: m[8] });
+  t.at = m[1]; t.lat = m[2]; t.lon = m[3]; t.alt_m = m[4]; t.vel_enu_mps = [m[5], m[6], m[7]]; t.pos_sigma_m = m[8];
+  putTrack(t);
 }
 
 function dropTrack(trackId) {
-  tracks.delete(trackId);
-  trails.delete(trackId);
+  live.tracks.delete(trackId);
+  live.trails.delete(trackId);
 }
-
-// --- alerts ------------------------------------------------------------------------------------
-
-function clock(at) {
-  return new Date(at * 1000).toISOString().slice(11, 19) + "Z";
-}
-
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
-}
-
-function alertRow(a) {
-  let li = alertRows.get(a.alert_id);
-  if (!li) {
-    li = $("alert-template").content.firstElementChild.cloneNode(true);
-    li.dataset.alertId = a.alert_id;
-    li.querySelector(".ack").addEventListener("click", () => ack(a.alert_id, li));
-    alertRows.set(a.alert_id, li);
-  }
-  const f = (name) => li.querySelector(`[data-field="${name}"]`);
-  li.dataset.severity = a.severity;
-  li.dataset.state = a.state;
-  setText(f("severity"), a.severity);
-  setText(f("rule"), a.rule.replaceAll("_", " "));
-  setText(f("zone"), a.zone || "");
-  setText(f("time"), clock(a.raised_at));
-  f("time").dateTime = new Date(a.raised_at * 1000).toISOString();
-  setText(f("why"), a.why);
-  setText(f("identity"), a.identity ? a.identity : `track ${a.track_id}`);
-  const state = a.state.replaceAll("_", " ");
-  let stateText = state;
-  if (a.acked_by && a.state === "acknowledged") stateText = `acknowledged by ${a.acked_by}`;
-  else if (a.acked_by && a.state === "escalated") stateText = `escalated, acknowledged by ${a.acked_by}`;
-  setText(f("state"), stateText);
-  // ack: open, or escalated by the system with nobody's acknowledgement yet (assess/lifecycle.py)
-  li.querySelector(".ack").hidden = !canAct() || !(a.state === "open" || (a.state === "escalated" && !a.acked_by));
-  return li;
-}
-
-function renderAlerts() {
-  const list = $("alert-list");
-  const newest = [...alerts.values()].sort((x, y) => y.raised_at - x.raised_at || (x.alert_id < y.alert_id ? -1 : 1));
-  for (const a of newest.slice(ALERT_LIMIT)) {
-    alerts.delete(a.alert_id);
-    alertRows.get(a.alert_id)?.remove();
-    alertRows.delete(a.alert_id);
-  }
-  let before = list.firstElementChild;
-  for (const a of newest.slice(0, ALERT_LIMIT)) {
-    const li = alertRow(a);
-    if (li !== before) list.insertBefore(li, before);
-    before = li.nextElementSibling;
-  }
-  const open = newest.filter((a) => a.state === "open" || a.state === "escalated").length;
-  setText($("alert-open-count"), open ? `${open} open` : "");
-}
-
-function putAlerts(list) {
-  for (const a of list) alerts.set(a.alert_id, a);
-  renderAlerts();
-}
-
-async function ack(alertId, li) {
-  const button = li.querySelector(".ack");
-  const by = $("operator").value.trim() || "operator";
-  button.disabled = true;
-  try {
-    const r = await api(`api/alerts/${encodeURIComponent(alertId)}/ack`, {
-      method: "POST", body: JSON.stringify({ by: me.open ? by : me.name }),
-    });
-    if (!r.ok) throw new Error(`ack ${alertId}: HTTP ${r.status}`);
-    putAlerts([await r.json()]);
-  } catch (err) {
-    console.error(err);
-  } finally {
-    button.disabled = false;
-  }
-}
-
-// --- the live feed -----------------------------------------------------------------------------
 
 function onMessage(msg) {
-  if (msg.at !== null && msg.at !== undefined) pictureAt = Math.max(pictureAt ?? msg.at, msg.at);
+  const replaying = view !== live;
+  if (msg.at !== null && msg.at !== undefined && !replaying) pictureAt = Math.max(pictureAt ?? msg.at, msg.at);
   if (msg.type === "snapshot") {  // after a (re)connect: the server's picture replaces ours
     const alive = new Set(msg.tracks.map((t) => t.track_id));
-    for (const id of [...tracks.keys()]) if (!alive.has(id)) dropTrack(id);
-    const known = new Set(msg.alerts.map((a) => a.alert_id));
-    for (const [id, li] of alertRows) {
-      if (!known.has(id)) { li.remove(); alertRows.delete(id); }
-    }
-    alerts.clear();
-    putAlerts(msg.alerts);
+    for (const id of [...live.tracks.keys()]) if (!alive.has(id)) dropTrack(id);
+    if (!replaying) { desk.clear(); desk.put(msg.alerts, { quiet: !desk.primed }); }
   } else {
     for (const id of msg.removed) dropTrack(id);
-    putAlerts(msg.alerts);
+    if (!replaying) desk.put(msg.alerts);
     for (const m of msg.moves || []) moveTrack(m);
   }
   for (const t of msg.tracks) putTrack(t);
-  if (pictureAt !== null) {
-    for (const t of [...tracks.values()]) if (t.at < pictureAt - STALE_S) dropTrack(t.track_id);
+  const newest = msg.at ?? 0;
+  for (const t of [...live.tracks.values()]) if (t.at < newest - STALE_S) dropTrack(t.track_id);
+  if (!replaying) {
+    scheduleDraw(msg.alerts.length > 0);
+    if (selected !== null && !live.tracks.has(selected)) { /* keep the panel: it shows the last state */ }
   }
-  scheduleDraw();
 }
 
 function setStatus(state) {
@@ -307,39 +414,69 @@ function setStatus(state) {
   setText(el, state);
 }
 
+let socket = null;
 function connect(delayMs = 500) {
-  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/stream`;
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${location.pathname.replace(/[^/]*$/, "")}api/stream`;
   const ws = new WebSocket(url);
+  socket = ws;
   let opened = false;
   ws.onopen = () => { opened = true; setStatus("connected"); };
   ws.onmessage = (ev) => onMessage(JSON.parse(ev.data));
   ws.onclose = () => {
+    if (socket !== ws) return;
     setStatus("reconnecting");
     const next = opened ? 500 : Math.min(delayMs * 2, 10000);
     setTimeout(() => connect(next), (opened ? 500 : delayMs) * (0.75 + Math.random() * 0.5));
   };
 }
 
+function reconnect() {  // back from replay: a fresh snapshot
+  const old = socket;
+  socket = null;
+  if (old) old.close();
+  connect();
+}
+
+// --- start -------------------------------------------------------------------------------------
+
 async function main() {
+  document.body.dataset.mode = "live";
   const operator = $("operator");
   operator.value = localStorage.getItem("dw.operator") || "";
   operator.addEventListener("change", () => localStorage.setItem("dw.operator", operator.value.trim()));
   await ensureLogin();
   operator.closest("label").hidden = !me.open;  // logged in, actions carry the user's own name
-  const site = await (await api("api/site")).json();
+  site = await (await api("api/site")).json();
+  allowed = new Set((site.allow || []).flatMap((a) => [a.serial, a.icao]).filter(Boolean).map((v) => v.toUpperCase()));
   setText($("site-name"), site.name);
   document.title = `dronewatch - ${site.name}`;
+  if (window.pmtiles) maplibregl.addProtocol("pmtiles", new window.pmtiles.Protocol().tile);
   maplibregl.setWorkerUrl(new URL("vendor/maplibre-gl/maplibre-gl-worker.mjs", location.href).href);
-  map = new maplibregl.Map({ container: "map", style: baseStyle(site), attributionControl: { compact: true },
-    center: [site.origin.lon, site.origin.lat], zoom: 14 });
-  map.addControl(new maplibregl.NavigationControl(), "bottom-left");
+  map = new maplibregl.Map({ container: "map", style: await baseStyle(site), attributionControl: { compact: true },
+    center: [site.origin.lon, site.origin.lat], zoom: 14, maxPitch: 0 });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: true }), "bottom-left");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
-  window.dronewatchMap = map;  // for tests and debugging
+  window.dronewatchMap = map;  // for tests, benches and debugging
+  window.dronewatch = { get layer() { return layer; }, live, get view() { return view; }, desk, replay };
   map.on("load", () => {
-    addSiteLayers(site);
-    fitSite(site);
-    scheduleDraw();
+    addSiteLayers();
+    fitSite();
+    scheduleDraw(true);
   });
+  map.on("moveend", () => scheduleDraw(true));
+  for (const [key, id] of [["bird", "f-birds"], ["aircraft", "f-aircraft"], ["allowed", "f-allowed"]]) {
+    $(id).addEventListener("change", (ev) => { filters[key] = ev.target.checked; scheduleDraw(true); });
+  }
+  $("search").addEventListener("change", (ev) => search(ev.target.value));
+  $("measure").addEventListener("click", () => {
+    measure.on = !measure.on;
+    measure.points = [];
+    $("measure").dataset.on = measure.on ? "1" : "0";
+    map.getCanvas().style.cursor = measure.on ? "crosshair" : "";
+    setText($("measure-result"), measure.on ? "click two points" : "");
+    if (map.getSource("measure")) map.getSource("measure").setData(EMPTY);
+  });
+  setInterval(() => { if (selected !== null && view === live) refreshDetail(); }, 2000);
   connect();
 }
 

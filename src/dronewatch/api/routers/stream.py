@@ -48,7 +48,11 @@ async def _send(ws: WebSocket, delta: Delta, ready: asyncio.Event, min_interval_
         await ready.wait()
         ready.clear()
         if delta:
-            await ws.send_text(_ENCODER.encode(delta.take()).decode())  # waits while the browser does not read
+            text = _ENCODER.encode(delta.take()).decode()
+            stats = ws.app.state.stream_stats
+            stats["messages"] += 1
+            stats["bytes"] += len(text)
+            await ws.send_text(text)  # waits while the browser does not read
         await asyncio.sleep(min_interval_s)
 
 
