@@ -50,6 +50,7 @@ export class Replay {
 
   async load(from = fromInput($("replay-from").value), to = fromInput($("replay-to").value)) {
     this.pause();
+    if (!(to > from)) { $("replay-time").textContent = "pick a range"; return; }
     $("replay-time").textContent = "loading…";
     const r = await api(`api/replay?from=${from}&to=${to}`);
     if (!r.ok) {
