@@ -7,6 +7,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from dronewatch.tracking import gating
 from dronewatch.tracking.prediction import combined_at
@@ -117,17 +118,28 @@ def reacquisitions(table: TrackTable, now: float, cfg: TrackerConfig) -> list[tu
         return []
     # only the silent tracks and the younger ones that could be them need a state at now
     cand = np.flatnonzero((table.first_seen_at > table.last_update_at[silent].min()) & (table.updates >= 2))
-    need = np.union1d(silent, cand)
-    xp, Pp = np.zeros((len(table), 6)), np.zeros((len(table), 6, 6))
-    xp[need], Pp[need] = combined_at(table, cfg, need, now)
     out: list[tuple[int, int]] = []
+    if len(cand) == 0:
+        return out
+    need = np.union1d(silent, cand)
+    xn, Pn = combined_at(table, cfg, need, now)
+    si, ci = np.searchsorted(need, silent), np.searchsorted(need, cand)
+    # k-d tree pre-gate: d² <= chi² needs |offset|² <= chi² trace(P_old + P_young)
+    tr = np.trace(Pn[:, :3, :3], axis1=1, axis2=2)
+    radius = np.sqrt(cfg.reacquire_chi2 * (tr[si] + tr[ci].max()))
+    near = cKDTree(xn[ci, :3]).query_ball_point(xn[si, :3], radius)
     used: set[int] = set()
-    for old in silent.tolist():
-        young = cand[table.first_seen_at[cand] > table.last_update_at[old]]
-        young = np.array([y for y in young.tolist() if y not in used], dtype=np.intp)
+    for k, (old, found) in enumerate(zip(silent.tolist(), near, strict=True)):
+        if not found:
+            continue
+        yi = np.sort(np.asarray(found, dtype=np.intp))
+        young = cand[yi]
+        ok = (table.first_seen_at[young] > table.last_update_at[old]) & ~np.isin(young, list(used))
+        yi, young = yi[ok], young[ok]
         if len(young) == 0:
             continue
-        d2 = gating.mahalanobis2(xp[young, :3] - xp[old, :3], Pp[young, :3, :3] + Pp[old, :3, :3])
+        o = si[k]
+        d2 = gating.mahalanobis2(xn[ci[yi], :3] - xn[o, :3], Pn[ci[yi], :3, :3] + Pn[o, :3, :3])
         best = int(np.argmin(d2))
         if d2[best] <= cfg.reacquire_chi2:
             used.add(int(young[best]))

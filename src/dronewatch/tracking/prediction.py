@@ -29,9 +29,12 @@ def initial_probs(cfg: TrackerConfig) -> Arr:
 def predict_rows(table: TrackTable, cfg: TrackerConfig, rows: Arr, dt: Arr) -> tuple[Arr, Arr, Arr]:
     """Rows (K,) each over dt (K,) seconds (negative: retrodiction) -> per-model states xm (r,K,6),
     Pm (r,K,6,6) and predicted model probabilities c (K,r)."""
-    xm = table.xm[rows].transpose(1, 0, 2)
-    Pm = table.Pm[rows].transpose(1, 0, 2, 3)
-    mu = table.mu[rows]
+    every = len(rows) == len(table) and (len(rows) == 0 or (rows[0] == 0 and rows[-1] == len(rows) - 1
+                                                            and bool(np.all(np.diff(rows) == 1))))
+    pick = slice(None) if every else rows  # all rows in order: views, no copies
+    xm = table.xm[pick].transpose(1, 0, 2)
+    Pm = table.Pm[pick].transpose(1, 0, 2, 3)
+    mu = table.mu[pick]
     if len(cfg.models) > 1:
         xm, Pm, mu = imm.mix(xm, Pm, mu, _switching(len(cfg.models), cfg.model_stay_prob))
     xs, Ps = imm.predict(cfg.models, xm, Pm, dt)

@@ -65,12 +65,14 @@ class TrackTable:
         self.hist_count = np.zeros(0, dtype=np.int64)
         self.facts: dict[int, TrackFacts] = {}
         self.next_id = 1
-        self._row: dict[int, int] = {}
+        self._row: dict[int, int] | None = {}  # track id -> row; None: rebuilt when next asked
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
     def row(self, track_id: int) -> int | None:
+        if self._row is None:
+            self._row = {tid: i for i, tid in enumerate(self.ids.tolist())}
         return self._row.get(track_id)
 
     def add(self, x: np.ndarray, P: np.ndarray, at: np.ndarray, mu0: np.ndarray | None = None) -> np.ndarray:
@@ -95,7 +97,8 @@ class TrackTable:
             setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
         n0 = len(self) - k
         for j, tid in enumerate(ids.tolist()):
-            self._row[tid] = n0 + j
+            if self._row is not None:
+                self._row[tid] = n0 + j
             self.facts[tid] = TrackFacts()
         return ids
 
@@ -110,7 +113,7 @@ class TrackTable:
             setattr(self, name, getattr(self, name)[keep])
         for tid in gone:
             del self.facts[tid]
-        self._row = {tid: i for i, tid in enumerate(self.ids.tolist())}
+        self._row = None
         return gone
 
     def adopt(self, old: int, new: int) -> None:

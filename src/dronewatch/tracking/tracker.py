@@ -203,11 +203,11 @@ class Tracker:
         self._fold(batch[0].sensor_id, batch[0].sensor_kind, obs, t_m, batch)
 
     def _candidates(self, fm: Arr, ft: Arr, obs: Observations, t_m: Arr
-                    ) -> tuple[Arr, Arr, tuple[Arr, ...] | None, tuple[Arr, ...] | None]:
+                    ) -> tuple[Arr, Arr, Arr | None, tuple[Arr, ...] | None]:
         """Coarse pairs (plot index, track row) from a k-d tree on the plots: each free track's
         ``gate_max_plots`` nearest plots within its own radius. When all plots share one instant the
-        tracks' IMM predictions to it are returned too, for the pairs (indexing them) and for every
-        free track (ft, dt, xs, Ps, c); else None, None."""
+        free tracks' IMM predictions to it are returned too (ft, dt, xs, Ps, c and the combined
+        xc, Pc) with each pair's index into them; else None, None."""
         cfg, t = self.cfg, self.table
         t_mid = float(t_m[fm].mean())
         span_s = float(np.abs(t_m[fm] - t_mid).max())
@@ -226,13 +226,13 @@ class Tracker:
         mk = idx[inside]
         if span_s != 0.0:
             return fm[mk], ft[tk], None, None
-        return fm[mk], ft[tk], (xs[:, tk], Ps[:, tk], c[tk]), (ft, dt, xs, Ps, c)
+        return fm[mk], ft[tk], tk, (ft, dt, xs, Ps, c, xc, Pc)
 
     def _coast(self, whole: tuple[Arr, ...], updated: Arr, at: float) -> None:
         """Free tracks of a one-instant scan that got no plot take their IMM prediction to ``at`` as
         their state (the IMM step of a scan without a measurement), so each track is mixed and
         predicted once a scan and nothing later (display, re-acquisition) predicts it again."""
-        ft, dt, xs, Ps, c = whole
+        ft, dt, xs, Ps, c = whole[:5]
         keep = dt > 0
         keep[np.isin(ft, updated)] = False
         if not keep.any():
@@ -284,12 +284,19 @@ class Tracker:
         free_t[forced_t + [x[1] for x in reinit]] = False
         fm, ft = np.flatnonzero(~used), np.flatnonzero(free_t)
         mi = ti = np.zeros(0, dtype=np.intp)
-        pred: tuple[Arr, ...] | None = (np.zeros((r, 0, 6)), np.zeros((r, 0, 6, 6)), np.zeros((0, r)))
+        pk: Arr | None = None  # each pair's index into the scan-wide predictions (one-instant scans)
         whole: tuple[Arr, ...] | None = None
+        xs, Ps, c = np.zeros((r, 0, 6)), np.zeros((r, 0, 6, 6)), np.zeros((0, r))
         if len(fm) and len(ft):
-            mi, ti, pred, whole = self._candidates(fm, ft, obs, t_m)
-        xs, Ps, c = pred if pred is not None else predict_rows(t, cfg, ti, t_m[mi] - t.t_at[ti])
-        xq, Pq = imm.combine_position(xs, Ps, c)
+            mi, ti, pk, whole = self._candidates(fm, ft, obs, t_m)
+            if whole is None:
+                xs, Ps, c = predict_rows(t, cfg, ti, t_m[mi] - t.t_at[ti])
+        if pk is not None and whole is not None:
+            xs, Ps, c, xc, Pc = whole[2:]
+            xq, Pq = xc[pk], Pc[pk]
+        else:
+            pk = np.arange(len(mi))
+            xq, Pq = imm.combine_position(xs, Ps, c)
         Sinv, logdet = imm.inv3(Pq + obs.R[mi])
         d2 = imm.mahalanobis2(obs.z[mi] - xq[:, :3], Sinv)
         keep = d2 <= cfg.gate_chi2
@@ -316,9 +323,9 @@ class Tracker:
         fk = np.asarray(forced_k, dtype=np.intp)
         upd_m = np.concatenate([np.asarray(forced_m, dtype=np.intp), am])
         upd_t = np.concatenate([np.asarray(forced_t, dtype=np.intp), at])
-        x_pred = np.concatenate([fx[:, fk], xs[:, sel]], axis=1)
-        P_pred = np.concatenate([fP[:, fk], Ps[:, sel]], axis=1)
-        c_pred = np.concatenate([fc[fk], c[sel]])
+        x_pred = np.concatenate([fx[:, fk], xs[:, pk[sel]]], axis=1)
+        P_pred = np.concatenate([fP[:, fk], Ps[:, pk[sel]]], axis=1)
+        c_pred = np.concatenate([fc[fk], c[pk[sel]]])
         self._update(sensor_id, kind, obs, t_m, x_pred, P_pred, c_pred, upd_m, upd_t, reinit, batch)
         if whole is not None and batch is None:  # a whole scan of plots (a Reports batch may be one sensor's part)
             self._coast(whole, upd_t, float(t_m[0]))
@@ -335,7 +342,7 @@ class Tracker:
     def _update(self, sensor_id: str, kind: str, obs: Observations, t_m: Arr, xm: Arr, Pm: Arr, c: Arr,
                 upd_m: Arr, upd_t: Arr, reinit: list[tuple[int, int, Arr]], batch: list[Report] | None) -> None:
         t = self.table
-        sensed = imm.combine_mean(xm, c)[:, :3]
+        sensed = imm.combine_mean(xm, c)[:, :3] if batch is not None else np.zeros((xm.shape[1], 3))
         if len(upd_m):
             xo, Po, mu, loglik = imm.update_position(xm, Pm, c, obs.z[upd_m], obs.R[upd_m])
             nc = self._noncoop(kind, upd_m, batch)
