@@ -5,9 +5,12 @@ Scenarios are made, and both trackers' outputs scored, by ../shared/bench/stones
 fed each scan through ``Tracker.process_plots`` (the scan step ``Tracker.process`` runs for
 Reports) - runs in a child process pinned to one core, so its timing and peak memory are its own.
 
-  full table (N = 10, 100, 1000 against Stone Soup; 10,000 dronewatch alone):
+  full table (standard sensor: N = 10, 100, 1000 against Stone Soup, 10,000 dronewatch alone;
+  then the harsh-sensor rows HARSH, each beside Stone Soup's best tracker for its N, with GOSPA and
+  ID-switch ratios and a verdict per row):
     .venv/bin/python bench/tracking.py                      (add --reuse-anchor to reuse cached
                                                              Stone Soup results in bench/out/)
+    .venv/bin/python bench/tracking.py --set harsh --harsh-seed 23    (harsh rows only, a seed)
   dronewatch alone on any anchor scenario, output in the anchor's `est` format:
     .venv/bin/python bench/tracking.py --scenario-in FILE.npz --est-out MINE.npz
   then: bench/.venv-anchor/bin/python ../shared/bench/stonesoup_anchor.py \
