@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -36,6 +38,11 @@ async def _publish(url: str, scen_path: Path, db: Path, cursor: Path | None = No
         return dict(pub.published)
     finally:
         await pub.close()
+
+
+def _verify_cli(db: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "dronewatch.cli", "verify", "--db", db], capture_output=True,
+                          text=True, timeout=300)
 
 
 async def _resend(url: str, db: Path, site: str) -> dict[str, int]:
@@ -156,6 +163,25 @@ def test_two_sites_into_postgis_exactly_once_with_handoff(two_sites, nats, hub_d
     after = pg_query(hub_db, "SELECT (SELECT count(*) FROM frames), (SELECT count(*) FROM alert_audit), "
                              "(SELECT count(*) FROM track_snapshots), (SELECT count(*) FROM alerts)")[0]
     assert tuple(after) == tuple(before)
+
+    # The edges' evidence hash chains hold at the hub, and an edit, a deletion or an insertion
+    # made in PostgreSQL is named by `dronewatch verify --db postgresql://...`.
+    ok = _verify_cli(hub_db)
+    assert ok.returncode == 0, ok.stderr
+    for name in ("alpha", "bravo"):
+        for table in ("frames", "track_snapshots", "alert_audit"):
+            assert f"{name} {table}: " in ok.stdout
+    assert "0 unchained" in ok.stdout and "OK" in ok.stdout
+    pg_query(hub_db, "UPDATE frames SET link = 'odid-pack' WHERE site = 'alpha' AND edge_id = 10")
+    pg_query(hub_db, "DELETE FROM alert_audit WHERE site = 'bravo' AND edge_id = "
+                     "(SELECT min(edge_id) + 1 FROM alert_audit WHERE site = 'bravo')")
+    pg_query(hub_db, "UPDATE track_snapshots SET edge_row = jsonb_set(edge_row, '{lat}', '51.2') "
+                     "WHERE site = 'bravo' AND edge_id = 7")
+    bad = _verify_cli(hub_db)
+    assert bad.returncode == 1
+    assert "alpha frames edge id=10: content altered" in bad.stderr
+    assert "bravo track_snapshots edge id=7: content altered" in bad.stderr
+    assert "bravo alert_audit edge id=" in bad.stderr and "deleted" in bad.stderr
 
 
 def test_malformed_message_is_counted_and_the_rest_lands(nats, hub_db, hub_factory) -> None:

@@ -100,13 +100,13 @@ class Ingestor:
             geom = _point(float(r["lat"]), float(r["lon"]), float(r["alt_m"]))
             snaps.append((e.site, f"{e.site}:{r['track_id']}:{r['at']!r}", int(e.edge_id), int(r["track_id"]), gid,
                           float(r["at"]), float(r["lat"]), float(r["lon"]), float(r["alt_m"]), r["cls"],
-                          identity_of(track), r["status"], r["json"], geom))
+                          identity_of(track), r["status"], r["json"], geom, json.dumps(r)))
             if gid is not None:  # tentative tracks are kept as evidence, not shown or linked
                 live[(e.site, int(r["track_id"]))] = (e.site, int(r["track_id"]), gid, float(r["at"]), r["json"], geom)
         await conn.executemany(
             "INSERT INTO track_snapshots (site, msg_id, edge_id, track_id, global_id, at, lat, lon, alt_m, cls, "
-            "identity, status, json, geom) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-            "ST_GeomFromEWKT($14)) ON CONFLICT DO NOTHING", snaps)
+            "identity, status, json, geom, edge_row) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+            "$13, ST_GeomFromEWKT($14), $15) ON CONFLICT DO NOTHING", snaps)
         await conn.executemany(
             "INSERT INTO live_tracks (site, track_id, global_id, at, json, geom) VALUES ($1, $2, $3, $4, $5, "
             "ST_GeomFromEWKT($6)) ON CONFLICT (site, track_id) DO UPDATE SET global_id = excluded.global_id, "
@@ -137,11 +137,12 @@ class Ingestor:
             content = {k: v for k, v in r.items() if k != "id"}
             key = json.dumps(content, sort_keys=True, default=str)
             rows.append((e.site, f"{e.site}:{hash_key(key)}", int(e.edge_id), r["alert_id"], float(r["at"]), r["by"],
-                         r["change"], r.get("from_state"), r["to_state"], r["json"], json.dumps(extra), now))
+                         r["change"], r.get("from_state"), r["to_state"], r["json"], json.dumps(extra), now,
+                         json.dumps(r)))
         if rows:
             await conn.executemany(
                 "INSERT INTO alert_audit (site, msg_id, edge_id, alert_id, at, by, change, from_state, to_state, "
-                "json, extra, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+                "json, extra, ingested_at, edge_row) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
                 "ON CONFLICT DO NOTHING", rows)
 
     async def _alerts(self, conn: Any, envs: list[Envelope], now: float) -> None:
