@@ -381,8 +381,11 @@ def listen(
 @app.command()
 def verify(db: Annotated[str, typer.Option(help="the store: a SQLite file or a database URL")]) -> None:
     """Check the store's evidence hash chains; exit 1 naming the first bad row of each table."""
+    from dronewatch.hub.verify import is_hub_database, verify_hub_command
     from dronewatch.store.verify import verify_command
 
+    if is_hub_database(db):  # a hub's PostgreSQL: every site's chains as the edges made them
+        raise typer.Exit(verify_hub_command(db, sys.stdout, sys.stderr))
     raise typer.Exit(verify_command(db, sys.stdout, sys.stderr))
 
 
