@@ -102,6 +102,11 @@ def create_hub_app(pool: Any, health: Any) -> FastAPI:
                   for t in ("frames", "track_snapshots", "alerts", "alert_audit", "live_tracks", "sites")}
         return _json({"status": "ok", "role": "hub", "time": time.time(), "counts": counts, "ingest": health()})
 
+    @app.get("/api/me")
+    async def get_me() -> Response:
+        """The console asks who it is: at the hub everyone is a viewer (act at the site's console)."""
+        return _json({"name": "hub", "role": "viewer", "csrf": None, "open": True})
+
     @app.get("/api/sites")
     async def get_sites() -> Response:
         rows = await pool.fetch("SELECT site, config, updated_at FROM sites ORDER BY site")
