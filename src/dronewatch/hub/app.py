@@ -45,6 +45,11 @@ def _alert(row: Any) -> dict[str, Any]:
     return a
 
 
+def _picture_at(tracks: list[dict[str, Any]], now: float) -> float:
+    """The picture's instant: the newest track's (a replayed or simulated site runs on its own clock)."""
+    return max((float(t["at"]) for t in tracks), default=now)
+
+
 def merged_site(rows: list[Any]) -> dict[str, Any]:
     """One site document for the console: every site's zones and sensors, names prefixed by site."""
     zones: list[Any] = []
@@ -143,7 +148,7 @@ def create_hub_app(pool: Any, health: Any) -> FastAPI:
         try:
             now = time.time()
             tracks = await live_tracks(None)
-            await ws.send_text(json.dumps({"type": "snapshot", "at": now, "tracks": tracks,
+            await ws.send_text(json.dumps({"type": "snapshot", "at": _picture_at(tracks, now), "tracks": tracks,
                                            "alerts": await alerts(None, 300)}))
             shown = {t["track_id"] for t in tracks}
             since = now
@@ -154,8 +159,8 @@ def create_hub_app(pool: Any, health: Any) -> FastAPI:
                 ids = {t["track_id"] for t in tracks}
                 changed = await alerts(None, 300, since)
                 since = now
-                await ws.send_text(json.dumps({"type": "update", "at": now, "tracks": tracks, "alerts": changed,
-                                               "removed": sorted(shown - ids)}))
+                await ws.send_text(json.dumps({"type": "update", "at": _picture_at(tracks, now), "tracks": tracks,
+                                               "alerts": changed, "removed": sorted(shown - ids)}))
                 shown = ids
         except (WebSocketDisconnect, RuntimeError):
             return
