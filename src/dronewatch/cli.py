@@ -1,4 +1,4 @@
-"""The command line: ``dronewatch demo | serve | run | check | decode | listen | users | tokens``."""
+"""The command line: ``dronewatch demo | serve | run | check | decode | listen | replay | users | tokens``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 import typer
@@ -18,7 +18,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dronewatch.auth.cli import tokens_app, users_app
-from dronewatch.config import ConfigError, Scenario, Site, load_any, load_scenario, load_site, resolve_scenario
+from dronewatch.config import (
+    ConfigError,
+    InputSpec,
+    Scenario,
+    Site,
+    load_any,
+    load_scenario,
+    load_site,
+    resolve_scenario,
+)
 from dronewatch.model import Alert, Update
 from dronewatch.sources.threaded import ThreadedReader, parse_input
 
@@ -129,7 +138,7 @@ def _edge_publisher(bus_url: str | None, site: Site, db: Path) -> EdgePublisher 
 def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, speed: float,
            udp: str | None, loop: bool, udp_link: str = "dw-report",
            readers: list[ThreadedReader] | None = None, bus_url: str | None = None,
-           tls: tuple[Path, Path] | None = None) -> None:
+           tls: tuple[Path, Path] | None = None, inputs: list[InputSpec] | None = None) -> None:
     import uvicorn
 
     from dronewatch.api import LiveState, create_app
@@ -165,9 +174,14 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
 
     live.set_action_handler(act)
     publisher = _edge_publisher(bus_url, site, db)
+    from dronewatch.sources.inputs import open_feeds
 
-    def stats() -> dict[str, object]:
+    feeds = open_feeds(list(site.inputs) + list(inputs or []), site)
+
+    def stats() -> dict[str, Any]:
         figures = holder["p"].stats() if "p" in holder else {}
+        if feeds:
+            figures = figures | {"inputs": [f.status() for f in feeds]}
         return figures | ({"bus": publisher.stats()} if publisher is not None else {})
 
     live.set_stats_source(stats)
@@ -223,6 +237,7 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
             _, proto = await listen(h or "127.0.0.1", int(p), "udp", udp_link)
 
             live_readers = [r.start() for r in readers or []]
+            tasks.extend(f.start() for f in feeds)
 
             async def pump() -> None:
                 while True:
@@ -231,6 +246,8 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
                     frames = proto.drain()
                     for reader in live_readers:
                         frames.extend(reader.drain())
+                    for feed in feeds:
+                        frames.extend(feed.drain())
                     frames.sort(key=lambda f: f.received_at)
                     on_update(holder["p"].step(frames, now))
             tasks.append(asyncio.create_task(pump()))
@@ -308,34 +325,69 @@ def serve(
                                                  "the broker is away)")] = None,
     tls_cert: TlsCert = None,
     tls_key: TlsKey = None,
+    beast: Annotated[list[str] | None, typer.Option(help="readsb/dump1090 Beast output to connect to: "
+                                                         "HOST:PORT[@SENSOR_ID] (port 30005; repeatable)")] = None,
+    sbs: Annotated[list[str] | None, typer.Option(help="SBS-1/BaseStation output to connect to: "
+                                                       "HOST:PORT[@SENSOR_ID] (port 30003; repeatable)")] = None,
+    aircraft_json: Annotated[list[str] | None, typer.Option(
+        "--aircraft-json", help="readsb/dump1090 aircraft.json to poll each second: URL or FILE")] = None,
+    asterix: Annotated[list[str] | None, typer.Option(help="ASTERIX radar feed: udp://HOST:PORT (multicast "
+                                                           "group or unicast)[@SENSOR_ID] (repeatable)")] = None,
+    sapient_listen: Annotated[list[str] | None, typer.Option(
+        "--sapient-listen", help="listen for SAPIENT edge nodes (BSI Flex 335 v2.0) on HOST:PORT")] = None,
 ) -> None:
     """Serve a site: pipeline fed from the network and local receivers, store and live console."""
+    from dronewatch.sources.inputs import from_shortcut
+
+    shortcuts = [("beast", beast), ("sbs", sbs), ("aircraft-json", aircraft_json), ("asterix", asterix),
+                 ("sapient-listen", sapient_listen)]
     try:
         load_site(site)
+        specs = [from_shortcut(opt, v) for opt, values in shortcuts for v in values or []]
     except ConfigError as err:
         raise _fail(err) from None
     from dronewatch.sources.ocusync.live import readers as sdr_readers
 
     live_readers = _readers(wifi or [], bluetooth or [], mavlink or []) + sdr_readers(sdr or [])
-    _serve(site, host, port, db, 1.0, udp, False, udp_link, live_readers, bus_url=bus, tls=_tls(tls_cert, tls_key))
+    _serve(site, host, port, db, 1.0, udp, False, udp_link, live_readers, bus_url=bus, tls=_tls(tls_cert, tls_key),
+           inputs=specs)
 
 
 @app.command()
 def decode(
-    file: Annotated[Path, typer.Argument(help="pcap / pcapng capture, or IQ recording (.sigmf-meta, or raw "
-                                              "with --rate) for DJI DroneID over OcuSync")],
+    file: Annotated[Path, typer.Argument(help="capture or recording: pcap/pcapng (Remote ID, ASTERIX), ASTERIX "
+                                              "blocks, Beast, SBS-1, Mode S hex, aircraft.json, or an IQ "
+                                              "recording (.sigmf-meta, or raw with --rate) for DJI DroneID")],
     json_out: Annotated[bool, typer.Option("--json", help="one JSON object per message")] = False,
     rate: Annotated[float | None, typer.Option(help="raw IQ file: sample rate in Hz (>= 15.36e6)")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="raw IQ file: cf32 or ci16")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto, a recorded format (asterix, asterix-pcap, beast, "
+                                                      "sbs, modes-hex, aircraft-json, remoteid; docs/feeds.md) "
+                                                      "or, for a raw IQ file, cf32 / ci16")] = "auto",
 ) -> None:
-    """Decode Remote ID / DJI DroneID from a capture, or DroneID from an OcuSync IQ recording."""
-    if rate is not None or fmt is not None or file.suffix in (".sigmf-meta", ".sigmf-data"):
+    """Decode a capture or recording: Remote ID / DJI DroneID, ASTERIX, Beast, SBS-1, aircraft.json,
+    or DroneID from an OcuSync IQ recording."""
+    if rate is not None or fmt in ("cf32", "ci16") or file.suffix in (".sigmf-meta", ".sigmf-data"):
         from dronewatch.sources.ocusync.cli import decode_command as decode_iq
 
-        raise typer.Exit(decode_iq(file, rate, fmt, json_out, sys.stdout, sys.stderr))
-    from dronewatch.sources.remoteid.cli import decode_command
+        raise typer.Exit(decode_iq(file, rate, None if fmt == "auto" else fmt, json_out, sys.stdout, sys.stderr))
+    from dronewatch.sources.recorded import decode_file
 
-    raise typer.Exit(decode_command(file, json_out, sys.stdout, sys.stderr))
+    raise typer.Exit(decode_file(file, fmt, json_out, sys.stdout, sys.stderr))
+
+
+@app.command()
+def replay(
+    file: Annotated[Path, typer.Argument(help="recorded ASTERIX (raw or pcap), Beast, SBS-1 or Mode S hex file")],
+    to: Annotated[str, typer.Option(help="udp://HOST:PORT (send datagrams) or tcp-listen:PORT "
+                                         "(serve it like readsb to whoever connects)")],
+    speed: Annotated[float, typer.Option(help="multiple of the recording's own timing")] = 1.0,
+    fmt: Annotated[str, typer.Option("--format", help="auto, or the file's format")] = "auto",
+    loop: Annotated[bool, typer.Option(help="start again at the end")] = False,
+) -> None:
+    """Send a recording with its original timing, for tests and demos (test traffic stays local)."""
+    from dronewatch.sources.replay import replay_command
+
+    raise typer.Exit(replay_command(file, to, speed, fmt, loop, sys.stderr))
 
 
 @app.command()

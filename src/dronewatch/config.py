@@ -109,6 +109,54 @@ class SensorSpec(_Strict, frozen=True):
     loss: Prob = 0.1  # remoteid / adsb: share of messages lost
     rate_hz: Positive = 1.0  # remoteid / adsb message rate per object
     min_range_m: NonNeg = 20.0  # radar blind range
+    # ASTERIX radar: System Area Code / System Identification Code its plots carry (I010).
+    sac: Annotated[int, Meta(ge=0, le=255)] | None = None
+    sic: Annotated[int, Meta(ge=0, le=255)] | None = None
+
+
+InputKind = Literal["beast", "sbs", "aircraft_json", "asterix", "sapient"]
+#: Which URL forms each input kind takes (checked in InputSpec.__post_init__).
+INPUT_URLS: dict[str, tuple[str, ...]] = {
+    "beast": ("tcp://HOST:PORT",),
+    "sbs": ("tcp://HOST:PORT",),
+    "aircraft_json": ("http(s)://...", "FILE"),
+    "asterix": ("udp://HOST:PORT", "udp://GROUP:PORT (multicast)", "tcp://HOST:PORT"),
+    "sapient": ("tcp-listen://HOST:PORT",),
+}
+
+
+def _host_port(rest: str) -> bool:
+    host, sep, port = rest.rpartition(":")
+    return bool(sep and host.strip("[]") and port.isdigit() and 0 < int(port) < 65536)
+
+
+class InputSpec(_Strict, frozen=True):
+    """A live feed (site file ``inputs:``): ADS-B from readsb/dump1090, an ASTERIX radar, a
+    SAPIENT listener. ``sensor`` names the site sensor it belongs to (its position, noise)."""
+
+    kind: InputKind
+    url: str
+    sensor: str | None = None
+    poll_s: Positive = 1.0  # aircraft_json: poll interval
+
+    def __post_init__(self) -> None:
+        scheme, sep, rest = self.url.partition("://")
+        ok = False
+        if self.kind in ("beast", "sbs"):
+            ok = sep != "" and scheme == "tcp" and _host_port(rest)
+        elif self.kind == "aircraft_json":
+            ok = (scheme in ("http", "https") and bool(rest)) or (not sep and bool(self.url)) or scheme == "file"
+        elif self.kind == "asterix":
+            ok = sep != "" and scheme in ("udp", "tcp") and _host_port(rest)
+        elif self.kind == "sapient":
+            ok = sep != "" and scheme == "tcp-listen" and _host_port(rest)
+        if not ok:
+            forms = " or ".join(INPUT_URLS[self.kind])
+            raise ValueError(f"`url` for kind {self.kind} must be {forms}, got {self.url!r}")
+
+    @property
+    def sensor_id(self) -> str:
+        return self.sensor or f"{self.kind}-{self.url.partition('://')[2] or self.url}"
 
 
 class Thresholds(_Strict, frozen=True):
@@ -238,6 +286,7 @@ class Site(_Strict, frozen=True):
     zones: list[Zone] = []
     allow: list[AllowEntry] = []
     sensors: list[SensorSpec] = []
+    inputs: list[InputSpec] = []  # live feeds serve starts (ADS-B, ASTERIX, SAPIENT)
     thresholds: Thresholds = Thresholds()
     tile_url: str | None = None  # optional raster basemap, e.g. https://.../{z}/{x}/{y}.png
     basemap: Basemap | None = None  # streets under the picture (see Basemap)
@@ -250,6 +299,15 @@ class Site(_Strict, frozen=True):
         ids = [s.id for s in self.sensors]
         if len(set(ids)) != len(ids):
             raise ValueError("sensor ids must be unique")
+        codes = [(s.sac, s.sic) for s in self.sensors if s.sac is not None or s.sic is not None]
+        if any(sac is None or sic is None for sac, sic in codes):
+            raise ValueError("a sensor with `sac` needs `sic` too (and the other way round)")
+        if len(set(codes)) != len(codes):
+            raise ValueError("sensor `sac`/`sic` pairs must be unique")
+        for i, inp in enumerate(self.inputs):
+            if inp.kind == "asterix" and inp.sensor is not None and inp.sensor not in ids:
+                known = ", ".join(ids) or "none defined"
+                raise ValueError(f"inputs[{i}].sensor {inp.sensor!r} is not one of the site's sensors ({known})")
 
 
 # --- scenario -------------------------------------------------------------------------------
