@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+import dronewatch.sources.adsb  # noqa: F401  (registers the beast / sbs / aircraft-json decoders)
+import dronewatch.sources.asterix  # noqa: F401  (registers the asterix decoder)
 import dronewatch.sources.ocusync.link  # registers the dji-ocusync frame decoder
 import dronewatch.sources.remoteid  # noqa: F401  (registers the odid-* frame decoders)
 from dronewatch.assess import Assessor
@@ -45,7 +47,7 @@ class Pipeline:
     ) -> None:
         self.site = site
         self.frame = frame or SiteFrame(site.origin.lat, site.origin.lon, site.origin.alt_m)
-        self.decoder = FrameDecoder()
+        self.decoder = FrameDecoder(site)
         self.tracker = Tracker(self.frame, site.sensors, tracker_config)
         self.assessor = Assessor(site, self.frame, alert_id_prefix=alert_id_prefix)
         self.store = store

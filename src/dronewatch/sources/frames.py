@@ -12,11 +12,15 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from dronewatch.model import REPORT_DECODER, Frame, Geodetic, Radar, Report
 from dronewatch.sources.errors import DecodeError
+
+if TYPE_CHECKING:
+    from dronewatch.config import Site
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,7 @@ Decoder = Callable[[Frame], list[Report]]
 _DECODERS: dict[str, Decoder] = {}
 # Decoders that keep memory (joining one aircraft's messages across frames): a factory per
 # group of links; every FrameDecoder makes its own instance, so two pipelines never share it.
-_STATEFUL: list[tuple[tuple[str, ...], Callable[[], Decoder]]] = []
+_STATEFUL: list[tuple[tuple[str, ...], Callable[..., Decoder], bool]] = []
 
 
 def register(link: str) -> Callable[[Decoder], Decoder]:
@@ -37,11 +41,12 @@ def register(link: str) -> Callable[[Decoder], Decoder]:
     return wrap
 
 
-def register_stateful(links: tuple[str, ...], factory: Callable[[], Decoder]) -> None:
+def register_stateful(links: tuple[str, ...], factory: Callable[..., Decoder], takes_site: bool = False) -> None:
     """Register a decoder with memory for these links; one instance per FrameDecoder serves
-    all of them (one aircraft heard over several transports joins up)."""
-    _STATEFUL.append((links, factory))
-    default = factory()
+    all of them (one aircraft heard over several transports joins up). With ``takes_site`` the
+    factory is called with the pipeline's Site (or None): sensor positions, SAC/SIC codes."""
+    _STATEFUL.append((links, factory, takes_site))
+    default = factory(None) if takes_site else factory()
     for link in links:
         _DECODERS[link] = default  # what the stateless ``decode_frame`` uses
 
@@ -85,23 +90,30 @@ def decode_frame(frame: Frame) -> list[Report]:
 class FrameDecoder:
     """Decodes frames for a pipeline; counts and logs rejects, never raises for bad input."""
 
-    def __init__(self) -> None:
+    def __init__(self, site: Site | None = None) -> None:
         self.accepted = 0
         self.rejected: Counter[str] = Counter()
         self._own: dict[str, Decoder] = {}
-        for links, factory in _STATEFUL:
-            instance = factory()
+        for links, factory, takes_site in _STATEFUL:
+            instance = factory(site) if takes_site else factory()
             self._own.update(dict.fromkeys(links, instance))
 
     def decode(self, frames: Iterable[Frame]) -> list[Report]:
         out: list[Report] = []
         for frame in frames:
+            own = self._own.get(frame.link)
             try:
-                own = self._own.get(frame.link)
                 reports = own(frame) if own is not None else decode_frame(frame)
             except DecodeError as err:
                 self.rejected[err.reason] += 1
                 log.warning("%s: dropped frame at %.3f: %s", frame.sensor_id, frame.received_at, err)
+                reports = None
+            # A frame of many records (an ASTERIX datagram) keeps its good records; the decoder
+            # hands over the reasons of the other records it dropped, counted here with the rest.
+            take = getattr(own, "take_rejects", None)
+            if take is not None:
+                self.rejected.update(take())
+            if reports is None:
                 continue
             self.accepted += 1
             out.extend(reports)

@@ -60,8 +60,21 @@ def open_feed(spec: InputSpec, site: Site | None = None) -> Any:
         return TcpFeed(name, host, port, sensor, "sbs", LineSplitter)
     if spec.kind == "aircraft_json":
         return PollFeed(name, spec.url, sensor, "aircraft-json", every_s=spec.poll_s)
+    if spec.kind == "asterix":
+        from dronewatch.sources.asterix.blocks import BlockSplitter
+        from dronewatch.sources.asterix.feed import AsterixUdpFeed
+
+        host, port = _host_port(spec.url)
+        if spec.url.startswith("tcp://"):
+            return TcpFeed(name, host, port, sensor, "asterix", BlockSplitter)
+        return AsterixUdpFeed(name, host, port, sensor)
     raise ConfigError(name, "kind", f"input kind {spec.kind!r} is not available in this build")
 
 
 def open_feeds(specs: list[InputSpec], site: Site | None = None) -> list[Feed]:
     return [open_feed(s, site) for s in specs]
+
+
+def sensor_health(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sensor status the feeds learnt (ASTERIX CAT034 / CAT065, SAPIENT status reports)."""
+    return [s for st in statuses for s in st.get("sensors", [])]

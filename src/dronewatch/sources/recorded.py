@@ -1,6 +1,7 @@
 """Recorded files of any feed dronewatch reads: which format a file is, and ``decode`` for it.
 
-Formats: ``remoteid`` (Wi-Fi / Bluetooth pcap or pcapng), ``beast``, ``sbs``, ``modes-hex``,
+Formats: ``remoteid`` (Wi-Fi / Bluetooth pcap or pcapng), ``asterix`` (raw data blocks),
+``asterix-pcap`` (ASTERIX in UDP in a pcap), ``beast``, ``sbs``, ``modes-hex``,
 ``aircraft-json``. ``detect`` looks at the first bytes (and a pcap's link type).
 """
 
@@ -11,7 +12,7 @@ from typing import TextIO
 
 from dronewatch.sources.adsb.files import sniff as sniff_adsb
 
-FORMATS = ("auto", "remoteid", "beast", "sbs", "modes-hex", "aircraft-json")
+FORMATS = ("auto", "remoteid", "asterix", "asterix-pcap", "beast", "sbs", "modes-hex", "aircraft-json")
 _PCAP_MAGICS = {b"\xd4\xc3\xb2\xa1": "<", b"\xa1\xb2\xc3\xd4": ">", b"\x4d\x3c\xb2\xa1": "<", b"\xa1\xb2\x3c\x4d": ">"}
 #: pcap link types that carry IP (Ethernet, raw IP, Linux cooked v1/v2, loopback): ASTERIX over UDP.
 _IP_LINKTYPES = {0, 1, 101, 108, 113, 228, 229, 276}
@@ -37,12 +38,14 @@ def detect(path: Path) -> str:
         head = f.read(4096)
     if head[:4] in _PCAP_MAGICS or head[:4] == b"\x0a\x0d\x0d\x0a":
         lt = _pcap_linktype(head)
-        if lt in _IP_LINKTYPES:
-            raise ValueError(f"{path}: a capture of IP traffic; no decoder for it yet")
-        return "remoteid"
+        return "asterix-pcap" if lt in _IP_LINKTYPES else "remoteid"
     fmt = sniff_adsb(head)
     if fmt is not None:
         return fmt
+    from dronewatch.sources.asterix.blocks import looks_like_asterix
+
+    if looks_like_asterix(head):
+        return "asterix"
     raise ValueError(f"{path}: not a format dronewatch knows (give --format: {', '.join(FORMATS[1:])})")
 
 
@@ -61,6 +64,10 @@ def decode_file(path: Path, fmt: str, json_out: bool, out: TextIO, err: TextIO) 
         from dronewatch.sources.remoteid.cli import decode_command
 
         return decode_command(path, json_out, out, err)
+    if fmt in ("asterix", "asterix-pcap"):
+        from dronewatch.sources.asterix.cli import decode_asterix
+
+        return decode_asterix(path, fmt, json_out, out, err)
     if fmt in ("beast", "sbs", "modes-hex", "aircraft-json"):
         from dronewatch.sources.adsb.cli import decode_adsb
 

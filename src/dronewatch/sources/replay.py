@@ -30,6 +30,18 @@ def wire_records(path: Path, fmt: str) -> Iterator[Timed]:
         for t, wire, _ in records(path, fmt):
             yield t, wire
         return
+    if fmt == "asterix-pcap":
+        from dronewatch.sources.asterix.pcap import datagrams
+
+        for d in datagrams(path):
+            yield d.at, d.payload
+        return
+    if fmt == "asterix":
+        from dronewatch.sources.asterix.blocks import split_blocks
+
+        for _cat, block in split_blocks(path.read_bytes()):
+            yield None, block
+        return
     raise ValueError(f"cannot replay format {fmt!r}")
 
 
