@@ -147,7 +147,7 @@ class AsterixDecoder:
     def _plot(self, frame: Frame, plot: Plot) -> Report | None:
         if plot.rho_nm is None or plot.theta_deg is None:
             return None  # no measured position (e.g. an end-of-track record)
-        code = (plot.sac, plot.sic)
+        code = (plot.sac if plot.sac is not None else -1, plot.sic if plot.sic is not None else -1)
         radar = self._radar(frame, code)
         if radar is None:
             raise DecodeError("radar position unknown", f"SAC/SIC {code[0]}/{code[1]}: give the site sensor sac/sic")

@@ -14,8 +14,8 @@ from dronewatch.sources.errors import DecodeError
 
 
 class Plot(NamedTuple):
-    sac: int
-    sic: int
+    sac: int | None  # None when the record has no I010
+    sic: int | None
     tod: float | None
     rho_nm: float | None
     theta_deg: float | None
@@ -91,7 +91,7 @@ def plots048(block: bytes) -> list[Plot]:
         if pos > end:
             raise DecodeError("ASTERIX item runs past the block", f"record at {f0}")
         p = at.get(0)
-        sac, sic = (data[p], data[p + 1]) if p is not None else (0, 0)
+        sac, sic = (data[p], data[p + 1]) if p is not None else (None, None)
         p = at.get(1)
         tod = ((data[p] << 16) | (data[p + 1] << 8) | data[p + 2]) / 128.0 if p is not None else None
         p = at.get(2)
