@@ -10,12 +10,14 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
-import dronewatch.sources.adsb  # noqa: F401  (registers the beast / sbs / aircraft-json decoders)
-import dronewatch.sources.asterix  # noqa: F401  (registers the asterix decoder)
+import dronewatch.sources.adsb  # registers the beast / sbs / aircraft-json frame decoders
+import dronewatch.sources.asterix  # registers the asterix frame decoder
 import dronewatch.sources.ocusync.link  # registers the dji-ocusync frame decoder
-import dronewatch.sources.remoteid  # noqa: F401  (registers the odid-* frame decoders)
+import dronewatch.sources.remoteid  # registers the odid-* frame decoders
+import dronewatch.sources.sapient  # noqa: F401  (registers the sapient frame decoder)
+import dronewatch.sources.ocusync.link  # registers the dji-ocusync frame decoder
+import dronewatch.sources.remoteid  # registers the odid-* frame decoders
+import dronewatch.sources.sapient  # registers the sapient frame decoder
 from dronewatch.assess import Assessor
 from dronewatch.assess.lifecycle import Action, LifecycleError
 from dronewatch.bus import Bus, subject

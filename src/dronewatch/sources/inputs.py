@@ -68,6 +68,11 @@ def open_feed(spec: InputSpec, site: Site | None = None) -> Any:
         if spec.url.startswith("tcp://"):
             return TcpFeed(name, host, port, sensor, "asterix", BlockSplitter)
         return AsterixUdpFeed(name, host, port, sensor)
+    if spec.kind == "sapient":
+        from dronewatch.sources.sapient.listener import SapientListener
+
+        host, port = _host_port(spec.url)
+        return SapientListener(name, host, port)
     raise ConfigError(name, "kind", f"input kind {spec.kind!r} is not available in this build")
 
 
