@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: sapient-bindings demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-tracking bench-ocusync bench-acoustic
+.PHONY: sapient-bindings demo test lint typecheck pytest pytest-slow system-deps venv clean bench bench-remoteid bench-feeds bench-tracking bench-ocusync bench-acoustic
 
 demo: $(STAMP)
 	@$(BIN)/python -m dronewatch.sapient.generate || echo "SAPIENT input unavailable (bindings not generated); the demo does not need it"
@@ -69,6 +69,9 @@ bench-ocusync: $(STAMP)
 
 bench-acoustic: $(STAMP)
 	$(BIN)/python bench/acoustic.py
+
+bench-feeds: $(STAMP)
+	$(BIN)/python bench/feeds.py --rounds 2
 
 ANCHOR_VENV := bench/.venv-anchor
 $(ANCHOR_VENV)/.installed:
