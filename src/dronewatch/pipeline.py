@@ -15,9 +15,6 @@ import dronewatch.sources.asterix  # registers the asterix frame decoder
 import dronewatch.sources.ocusync.link  # registers the dji-ocusync frame decoder
 import dronewatch.sources.remoteid  # registers the odid-* frame decoders
 import dronewatch.sources.sapient  # noqa: F401  (registers the sapient frame decoder)
-import dronewatch.sources.ocusync.link  # registers the dji-ocusync frame decoder
-import dronewatch.sources.remoteid  # registers the odid-* frame decoders
-import dronewatch.sources.sapient  # registers the sapient frame decoder
 from dronewatch.assess import Assessor
 from dronewatch.assess.lifecycle import Action, LifecycleError
 from dronewatch.bus import Bus, subject
