@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from dronewatch.model import Frame
 from dronewatch.sources.adsb.beast import BeastFrame, BeastSplitter, escape, parse_unescaped
-from dronewatch.sources.feeds import LineSplitter, TcpFeed
+from dronewatch.sources.adsb.decoder import AdsbDecoder
+from dronewatch.sources.feeds import LineSplitter, PollFeed, TcpFeed
 
 FRAMES = [BeastFrame(0x33, 1000 + i, 40, bytes.fromhex("8D71BE3458B50728B527A72393C8")) for i in range(3)]
 
@@ -76,3 +79,31 @@ def test_feed_retries_until_the_server_appears() -> None:
     feed = asyncio.run(run())
     assert feed.connects == 1 and feed.frames == 1
     assert feed.drain()[0].data == b"MSG,8,1,1,400159,1,,,,,,,,,,,,,,,,"
+
+
+def test_aircraft_json_poll_feed(tmp_path: Path, adsb_dir: Path) -> None:
+    """A polled aircraft.json file: a missing file is counted and retried; once it is there,
+    each poll is a frame, and the same positions polled again add no reports."""
+    target = tmp_path / "aircraft.json"
+
+    async def run() -> tuple[PollFeed, list[Frame]]:
+        feed = PollFeed("aj", str(target), "adsb-1", "aircraft-json", every_s=0.05)
+        task = feed.start()
+        await asyncio.sleep(0.2)
+        assert feed.failures >= 1 and feed.last_error and "FileNotFoundError" in feed.last_error
+        target.write_bytes((adsb_dir / "aircraft_ably-labs_2022-05-18.json").read_bytes())
+        frames: list[Frame] = []
+        for _ in range(40):
+            await asyncio.sleep(0.05)
+            frames += feed.drain()
+            if len(frames) >= 3:
+                break
+        task.cancel()
+        return feed, frames
+
+    feed, frames = asyncio.run(run())
+    assert len(frames) >= 3 and all(f.link == "aircraft-json" for f in frames)
+    decoder = AdsbDecoder()
+    first, again = decoder(frames[0]), decoder(frames[1])
+    assert len(first) >= 40 and again == []
+    assert feed.status()["polls"] >= 3

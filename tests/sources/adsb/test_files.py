@@ -191,3 +191,18 @@ def test_decode_command_autodetects_every_file(adsb_dir: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     decode_file(adsb_dir / SBS, "auto", False, out, err)
     assert "AAR542" in out.getvalue() and "2 bad" in err.getvalue()
+
+
+def test_receiver_position_bounds_the_fixes(adsb_dir: Path) -> None:
+    """Decoded through the pipeline's FrameDecoder: a site near the recording gets the fixes; a
+    site 2,000 km away gets none, and every refused fix is counted."""
+    from dronewatch.config import Origin, Site
+    from dronewatch.sources.frames import FrameDecoder
+
+    frames = [Frame(sensor_id="rx", received_at=1e9 + i * 0.01, link="beast", data=data)
+              for i, (_t, _w, data) in enumerate(records(adsb_dir / BEAST, "beast"))]
+    near = FrameDecoder(Site(name="near", origin=Origin(lat=59.8, lon=31.5)))
+    assert len(near.decode(frames)) > 1400 and not near.rejected.get("position beyond receiver range")
+    far = FrameDecoder(Site(name="far", origin=Origin(lat=51.5, lon=-0.1)))
+    assert far.decode(frames) == []
+    assert far.rejected["position beyond receiver range"] > 700

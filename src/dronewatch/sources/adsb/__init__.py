@@ -11,6 +11,6 @@ from __future__ import annotations
 from dronewatch.sources.adsb.decoder import LINKS, AdsbDecoder
 from dronewatch.sources.frames import register_stateful
 
-register_stateful(LINKS, AdsbDecoder)
+register_stateful(LINKS, AdsbDecoder, takes_site=True)
 
 __all__ = ["LINKS", "AdsbDecoder"]

@@ -17,13 +17,18 @@ WGS84, ICAO address and call sign as identity). Times: the frame's receive time 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from itertools import count
+from typing import TYPE_CHECKING
 
 from dronewatch.model import Frame, Geodetic, Identity, Report
 from dronewatch.sources.adsb import aircraft_json, sbs
 from dronewatch.sources.adsb.beast import parse_unescaped
 from dronewatch.sources.adsb.modes import FT, AircraftBook, Fix, ModeSDecoder, height_m, velocity_enu
 from dronewatch.sources.errors import DecodeError
+
+if TYPE_CHECKING:
+    from dronewatch.config import Site
 
 LINKS = ("beast", "modes-hex", "sbs", "aircraft-json")
 #: aircraft.json positions older than this are not reported again.
@@ -48,9 +53,15 @@ def parse_hex_line(data: bytes | str) -> bytes:
 class AdsbDecoder:
     """Stateful Frame -> Reports for the ADS-B links; one per pipeline."""
 
-    def __init__(self, reference: tuple[float, float] | None = None) -> None:
+    def __init__(self, site: Site | None = None, reference: tuple[float, float] | None = None) -> None:
+        if reference is None and site is not None:
+            # The receiver: the site's ADS-B sensor, else the site origin. Fixes farther than
+            # ``AircraftBook.max_range_m`` from it are implausible (a bad CPR pair) and dropped.
+            rx = next((s for s in site.sensors if s.kind == "adsb"), None)
+            reference = (rx.lat, rx.lon) if rx is not None else (site.origin.lat, site.origin.lon)
         self.modes = ModeSDecoder()
         self.book = AircraftBook(reference=reference)
+        self._taken: Counter[str] = Counter()
         self._sbs: dict[str, sbs.SbsMessage] = {}  # last identity / velocity per address
         self._sbs_calls: dict[str, str] = {}
         self._sbs_squawks: dict[str, str] = {}
@@ -76,6 +87,13 @@ class AdsbDecoder:
         if link == "aircraft-json":
             return self._aircraft_json(frame)
         raise DecodeError("unknown link type", link)
+
+    def take_rejects(self) -> Counter[str]:
+        """Positions the aircraft state refused (implausible range, jumps) since the last call."""
+        now = self.book.rejected.copy()
+        delta = now - self._taken
+        self._taken = now
+        return delta
 
     # --- Mode S -------------------------------------------------------------------------------
 
