@@ -10,6 +10,8 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 import dronewatch.sources.adsb  # registers the beast / sbs / aircraft-json frame decoders
 import dronewatch.sources.asterix  # registers the asterix frame decoder
 import dronewatch.sources.ocusync.link  # registers the dji-ocusync frame decoder
