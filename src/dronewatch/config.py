@@ -21,6 +21,7 @@ import yaml
 from msgspec import Meta, Struct
 
 from dronewatch.model import Severity
+from dronewatch.trackfile import TrackFileError, read_track_file
 
 Lat = Annotated[float, Meta(ge=-90, le=90)]
 Lon = Annotated[float, Meta(ge=-180, le=180)]
@@ -109,6 +110,7 @@ class SensorSpec(_Strict, frozen=True):
     loss: Prob = 0.1  # remoteid / adsb: share of messages lost
     rate_hz: Positive = 1.0  # remoteid / adsb message rate per object
     min_range_m: NonNeg = 20.0  # radar blind range
+    class_hints: bool = True  # radar: whether it reports a class hint at all
     # ASTERIX radar: System Area Code / System Identification Code its plots carry (I010).
     sac: Annotated[int, Meta(ge=0, le=255)] | None = None
     sic: Annotated[int, Meta(ge=0, le=255)] | None = None
@@ -179,6 +181,10 @@ class Thresholds(_Strict, frozen=True):
     zone_margin_m: NonNeg = 25.0  # hysteresis: an alerted drone counts as inside this far out
     # An open warning/critical alert nobody acknowledged this long is escalated (null: never).
     escalate_after_s: Positive | None = 90.0
+    # Unknown (unclassified) tracks inside a critical zone: rule `unidentified_object` at this
+    # severity ("off": never). Never a drone alert.
+    unidentified_severity: Literal["off", "info", "warning", "critical"] = "info"
+    unidentified_s: NonNeg = 10.0  # ...after this long inside, unbroken
 
 
 _URL_SCHEMES = {
@@ -352,10 +358,23 @@ class AdsbSpec(_Strict, frozen=True):
     callsign: str | None = None
 
 
+class Place(_Strict, frozen=True):
+    """Where a recorded track is put: its first row at (lat, lon) at scenario time ``t0_s``,
+    turned ``heading_deg`` clockwise about that point."""
+
+    lat: Lat
+    lon: Lon
+    heading_deg: float = 0.0
+    t0_s: NonNeg = 0.0
+
+
 class ObjectSpec(_Strict, frozen=True):
     id: str
     kind: Literal["multirotor", "fixed_wing", "bird", "aircraft"]
-    waypoints: list[Waypoint]
+    waypoints: list[Waypoint] = []
+    track_file: str | None = None  # recorded t_s,lat,lon,alt_m CSV (relative to the scenario file)
+    place: Place | None = None  # where the recording is put (with track_file)
+    alt_m: float = 0.0  # with track_file: height of the recording's first row above origin ground
     count: Annotated[int, Meta(ge=1)] = 1
     speed_mps: Positive | None = None  # default by kind
     start_s: NonNeg = 0.0  # appears at this time (unless the first waypoint has t)
@@ -367,8 +386,17 @@ class ObjectSpec(_Strict, frozen=True):
     loop: bool = False  # fly the waypoints again and again until the end
 
     def __post_init__(self) -> None:
-        if not self.waypoints:
-            raise ValueError("`waypoints` needs at least one point")
+        if self.track_file is not None:
+            if self.waypoints:
+                raise ValueError("give either `waypoints` or `track_file`, not both")
+            if self.place is None:
+                raise ValueError("`track_file` needs `place: {lat, lon, heading_deg, t0_s}`")
+            if self.loop:
+                raise ValueError("`loop` only goes with `waypoints`")
+        elif not self.waypoints:
+            raise ValueError("`waypoints` needs at least one point (or give a `track_file`)")
+        elif self.place is not None:
+            raise ValueError("`place` only goes with `track_file`")
 
 
 class Scenario(_Strict, frozen=True):
@@ -499,7 +527,26 @@ def load_scenario(path: str | Path) -> Scenario:
         data = dict(data)
         data["site"] = msgspec.to_builtins(load_site(p.parent / site_field))
     scenario: Scenario = _convert(data, Scenario, str(p), text)
-    return scenario
+    return _with_track_files(scenario, p, text)
+
+
+def _with_track_files(scenario: Scenario, path: Path, text: str) -> Scenario:
+    """Resolve each ``track_file`` against the scenario's folder and check the file now."""
+    objects = list(scenario.objects)
+    for i, spec in enumerate(objects):
+        if spec.track_file is None:
+            continue
+        field = f"$.objects[{i}].track_file"
+        resolved = (path.parent / spec.track_file).resolve()
+        try:
+            read_track_file(resolved)
+        except TrackFileError as err:
+            if not resolved.is_file():
+                line = _line_index(text).get(field)
+                raise ConfigError(str(path), field, f"{err.expected}: {resolved}", line) from None
+            raise ConfigError(err.file, f"({field} of {path.name})", err.expected, err.line) from None
+        objects[i] = msgspec.structs.replace(spec, track_file=str(resolved))
+    return msgspec.structs.replace(scenario, objects=objects)
 
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"

@@ -5,7 +5,8 @@ beam passes its azimuth (``measured_at = scan start + azimuth / 360 · scan_s``)
 above ground within ``[min_range_m, range_m]`` is detected with probability ``pd``; the plot
 is range / azimuth / elevation with Gaussian noise of the spec's sigmas (and those sigmas in
 the message), a Doppler range rate (0.5 m/s noise), an RCS (kind default ± 2.5 dB) and a class
-hint that is wrong with probability ``class_error_rate``. Each scan adds Poisson(
+hint that is wrong with probability ``class_error_rate`` (no hint at all with
+``class_hints: false``; the random draws are the same either way). Each scan adds Poisson(
 ``false_alarms_per_scan``) clutter plots, uniform over the covered area, 5-120 m above the radar, with a
 random class hint of low confidence.
 """
@@ -63,7 +64,7 @@ class RadarModel:
             out.extend(report_frame(r) for r in self._scan(t0))
             self.scan += 1
 
-    def _report(self, measured_at: float, meas: Radar, hint: ClassHint, rcs_dbsm: float) -> Report:
+    def _report(self, measured_at: float, meas: Radar, hint: ClassHint | None, rcs_dbsm: float) -> Report:
         self.seq += 1
         return Report(
             report_id=f"{self.sensor_id}:{self.seq}",
@@ -72,7 +73,7 @@ class RadarModel:
             measured_at=measured_at,
             received_at=measured_at + LATENCY_S,
             measurement=meas,
-            class_hint=hint,
+            class_hint=hint if self.spec.class_hints else None,
             rcs_dbsm=round(rcs_dbsm, 2),
         )
 

@@ -28,6 +28,7 @@ from dronewatch.sources.sim.droneid import DroneIdModel
 from dronewatch.sources.sim.movers import DYNAMICS, first_step, flight
 from dronewatch.sources.sim.paths import FlightPath, FlockPath, Path
 from dronewatch.sources.sim.radar import RadarModel
+from dronewatch.sources.sim.recorded import RecordedPath
 from dronewatch.sources.sim.remoteid import RemoteIdModel
 from dronewatch.sources.sim.route import Route
 from dronewatch.sources.sim.sensors import SensorModel, SimObject
@@ -61,8 +62,11 @@ class Simulation:
                     min_mps=min(dyn.min_mps, spec.speed_mps),
                     max_mps=max(dyn.max_mps, spec.speed_mps * 1.5),
                 )
-            route = Route(spec, self.frame)
-            path: Path = FlightPath(flight(spec.kind, route, dyn, rng, step_s), first_step(route, step_s))
+            if spec.track_file is not None:
+                path: Path = RecordedPath(spec, self.frame, step_s)
+            else:
+                route = Route(spec, self.frame)
+                path = FlightPath(flight(spec.kind, route, dyn, rng, step_s), first_step(route, step_s))
             if spec.kind == "bird" and spec.count > 1:
                 path = FlockPath(path, spec.count, rng, step_s)
                 members = [f"{spec.id}-{i + 1}" for i in range(spec.count)]
