@@ -140,6 +140,7 @@ class Track(Struct, frozen=True, kw_only=True):
     # Classification, filled by assess/ (the tracker leaves "unknown").
     cls: ObjectClass = "unknown"
     cls_confidence: float = 0.0
+    cls_reason: str = ""  # one line: the evidence that weighed most
 
 
 # --- what assessment says -------------------------------------------------------------------

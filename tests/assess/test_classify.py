@@ -1,11 +1,64 @@
-"""Classification: cooperative identity first, then votes + RCS + kinematics, with hysteresis."""
+"""Classification: cooperative identity first, then hints + RCS + physics + flock + the fitted
+kinematic model, fused over the track's life with hysteresis; every verdict has a reason."""
 
 from __future__ import annotations
 
-from dronewatch.assess.classify import Classifier, class_probabilities
-from dronewatch.model import Identity
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from dronewatch.assess.classify import Classifier
+from dronewatch.assess.classify.features import window_features
+from dronewatch.model import Identity, Track
 
 from .helpers import TrackFactory, serial
+
+Path = Callable[[float], tuple[tuple[float, float, float], tuple[float, float, float]]]
+
+
+def _fly(classifier: Classifier, make_track: TrackFactory, paths: list[Path], seconds: int,
+         **track_args: object) -> list[list[tuple[str, float, str]]]:
+    """Feed tracks following ``paths`` (t -> position, velocity) once a second; verdicts per call."""
+    out = []
+    for i in range(seconds):
+        now = 1000.0 + i
+        tracks: list[Track] = [
+            make_track(k + 1, *paths[k](float(i)), at=now, first_seen_at=1000.0, **track_args)  # type: ignore[arg-type]
+            for k in range(len(paths))
+        ]
+        verdicts = classifier.classify_all(tracks, now)
+        out.append([(v.cls, v.confidence, v.reason) for v in (verdicts[t.track_id] for t in tracks)])
+    return out
+
+
+def _bird_path(seed: int, offset: tuple[float, float] = (0.0, 0.0), speed: float = 15.0) -> Path:
+    """A flapping-flier path: speed wanders ±3 m/s, heading ±25°, height ±4 m (a few-second memory)."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    speeds = speed + np.convolve(rng.normal(0, 3.0, n), np.ones(4) / 2, "same")
+    drift = np.cumsum(rng.normal(0, 8.0, n)) * 0.5
+    heads = np.radians(45.0 + drift + np.convolve(rng.normal(0, 25, n), np.ones(3) / 3, "same"))
+    ve, vn = speeds * np.sin(heads), speeds * np.cos(heads)
+    vu = np.convolve(rng.normal(0, 1.5, n), np.ones(3) / 3, "same")
+    pos = np.cumsum(np.column_stack([ve, vn, vu]), axis=0) + np.array([offset[0], offset[1], 60.0])
+
+    def at(t: float) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        k = int(t)
+        return (float(pos[k, 0]), float(pos[k, 1]), float(pos[k, 2])), (float(ve[k]), float(vn[k]), float(vu[k]))
+
+    return at
+
+
+def _straight(speed: float, height: float = 60.0, climb: float = 0.0) -> Path:
+    def at(t: float) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        return (speed * t - 1500.0, 200.0, height + climb * t), (speed, 0.0, climb)
+
+    return at
+
+
+def _hover(t: float) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    return (0.3 * math.sin(t / 3.0), 0.3 * math.cos(t / 4.0), 50.0), (0.1 * math.cos(t / 3.0), -0.07, 0.0)
 
 
 def test_icao_is_aircraft_whatever_the_radar_says(make_track: TrackFactory) -> None:
@@ -16,73 +69,108 @@ def test_icao_is_aircraft_whatever_the_radar_says(make_track: TrackFactory) -> N
 def test_remote_id_serial_is_drone(make_track: TrackFactory) -> None:
     track = make_track(1, (0.0, 0.0, 80.0), (12.0, 0.0, 0.0), identity=serial("1596A123"), class_votes={})
     assert Classifier().classify(track) == ("drone", 0.95)
+    verdict = Classifier().classify_all([track], 100.0)[1]
+    assert "1596A123" in verdict.reason
 
 
-def test_bird_votes_with_a_few_wrong_hints_end_bird_and_never_drone(make_track: TrackFactory) -> None:
-    # One hint a second, confidence 0.8; hints 3 and 7 wrongly say "drone" (~10 % + bad luck).
+def test_one_wrong_hint_never_makes_a_bird_a_drone(make_track: TrackFactory) -> None:
+    # The first hint (and every tenth) wrongly says "drone"; the motion is a bird's, RCS a bird's.
     classifier = Classifier()
-    votes = {"bird": 0.0, "drone": 0.0}
+    votes: dict[str, float] = {}
     seen = []
-    for i in range(1, 13):
-        votes["drone" if i in (1, 7) else "bird"] += 0.8
-        track = make_track(1, (0.0, 0.0, 40.0), (11.0, 3.0, 0.5), class_votes=dict(votes), rcs_dbsm=-24.0)
-        seen.append(classifier.classify(track))
+    path = _bird_path(3)
+    for i in range(60):
+        cls = "drone" if i % 10 == 0 else "bird"
+        votes[cls] = votes.get(cls, 0.0) + 0.7
+        seen.append(classifier.classify(make_track(1, *path(float(i)), at=1000.0 + i, class_votes=dict(votes),
+                                                   rcs_dbsm=-25.0)))
+    assert seen[0] == ("unknown", 0.0)  # one hint is not enough to call it anything
     assert "drone" not in [cls for cls, _ in seen]
-    assert seen[-1][0] == "bird"
-    assert seen[-1][1] > 0.99
+    assert seen[-1][0] == "bird" and seen[-1][1] > 0.95
 
 
-def test_fast_target_without_identity_is_aircraft(make_track: TrackFactory) -> None:
-    track = make_track(1, (0.0, 0.0, 600.0), (75.0, 10.0, 0.0), class_votes={}, rcs_dbsm=12.0)
-    cls, confidence = Classifier().classify(track)
-    assert cls == "aircraft"
-    assert confidence > 0.99
-
-
-def test_high_target_without_identity_is_aircraft_even_with_a_wrong_hint(make_track: TrackFactory) -> None:
-    track = make_track(1, (0.0, 0.0, 1500.0), (40.0, 0.0, 0.0), class_votes={"drone": 0.9})
-    assert Classifier().classify(track)[0] == "aircraft"
-
-
-def test_hovering_is_not_a_bird(make_track: TrackFactory) -> None:
-    # Bird-sized RCS and one bird hint, but it hangs still: a small drone.
-    track = make_track(1, vel=(0.2, 0.1, 0.0), class_votes={"bird": 0.8}, rcs_dbsm=-22.0)
-    probs = class_probabilities(track)
-    assert probs is not None and probs["bird"] < 0.01
-    assert Classifier().classify(track)[0] == "drone"
-
-
-def test_rcs_alone_separates_bird_and_drone(make_track: TrackFactory) -> None:
-    moving = (8.0, 0.0, 0.0)
-    assert Classifier().classify(make_track(1, vel=moving, class_votes={}, rcs_dbsm=-28.0))[0] == "bird"
-    assert Classifier().classify(make_track(1, vel=moving, class_votes={}, rcs_dbsm=-12.0))[0] == "drone"
+def test_hints_alone_need_several_hints(make_track: TrackFactory) -> None:
+    assert Classifier().classify(make_track(1, vel=(8.0, 0.0, 0.0), class_votes={"drone": 0.9}))[0] == "unknown"
+    assert Classifier().classify(make_track(1, vel=(8.0, 0.0, 0.0), class_votes={"drone": 3.0}))[0] == "drone"
 
 
 def test_no_evidence_is_unknown(make_track: TrackFactory) -> None:
-    assert Classifier().classify(make_track(1, vel=(8.0, 0.0, 0.0), class_votes={})) == ("unknown", 0.0)
+    classifier = Classifier()
+    verdict = classifier.classify_all([make_track(1, vel=(8.0, 0.0, 0.0), class_votes={})], 100.0)[1]
+    assert (verdict.cls, verdict.confidence) == ("unknown", 0.0)
+    assert verdict.reason == "not enough evidence yet"
 
 
-def test_weak_evidence_stays_unknown(make_track: TrackFactory) -> None:
-    # One drone hint against bird-like RCS: not enough to call it anything.
-    track = make_track(1, vel=(8.0, 0.0, 0.0), class_votes={"drone": 0.9}, rcs_dbsm=-25.0)
-    assert Classifier().classify(track)[0] == "unknown"
+def test_bird_motion_without_hints_becomes_bird_and_says_why(make_track: TrackFactory) -> None:
+    verdicts = _fly(Classifier(), make_track, [_bird_path(11)], 90, class_votes={}, rcs_dbsm=-24.0)
+    classes = [v[0][0] for v in verdicts]
+    assert "drone" not in classes
+    assert classes[-1] == "bird"
+    assert "bird-like motion" in verdicts[-1][0][2] and verdicts[-1][0][2].startswith("bird ")
+
+
+def test_steady_straight_drone_without_hints_becomes_drone_early(make_track: TrackFactory) -> None:
+    verdicts = _fly(Classifier(), make_track, [_straight(13.0)], 60, class_votes={}, rcs_dbsm=-15.0)
+    classes = [v[0][0] for v in verdicts]
+    first = classes.index("drone")
+    assert first <= 25, classes
+    assert set(classes[first:]) == {"drone"}
+    assert "drone-like motion" in verdicts[-1][0][2]
+
+
+def test_hovering_is_not_a_bird_even_with_bird_rcs_and_a_bird_hint(make_track: TrackFactory) -> None:
+    verdicts = _fly(Classifier(), make_track, [_hover], 40, class_votes={"bird": 0.8}, rcs_dbsm=-22.0)
+    assert verdicts[-1][0][0] == "drone"
+    assert "hovers" in verdicts[-1][0][2]
+
+
+def test_fast_or_high_target_without_identity_is_aircraft(make_track: TrackFactory) -> None:
+    fast = _fly(Classifier(), make_track, [_straight(75.0, height=600.0)], 20, class_votes={}, rcs_dbsm=12.0)
+    assert fast[-1][0][0] == "aircraft" and fast[-1][0][1] > 0.99
+    high = _fly(Classifier(), make_track, [_straight(40.0, height=1500.0)], 20, class_votes={"drone": 0.9})
+    assert high[-1][0][0] == "aircraft"
+
+
+def test_fast_low_dive_is_no_bird_and_no_aircraft(make_track: TrackFactory) -> None:
+    verdicts = _fly(Classifier(), make_track, [_straight(38.0, height=250.0, climb=-6.0)], 30, class_votes={},
+                    rcs_dbsm=-12.0)
+    assert verdicts[-1][0][0] == "drone", verdicts[-1]
+
+
+def test_a_flock_reads_as_birds(make_track: TrackFactory) -> None:
+    # Five birds 20-40 m apart flying one way together, no hints, no RCS.
+    lead = _bird_path(5)
+
+    def member(k: int) -> Path:
+        dx, dy = 25.0 * math.cos(k), 25.0 * math.sin(k)
+        jitter = np.random.default_rng(k).normal(0, 0.6, (400, 3))
+
+        def at(t: float) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+            (e, n, u), v = lead(t)
+            j = jitter[int(t)]
+            return (e + dx + j[0], n + dy + j[1], u + j[2]), (v[0] + j[0], v[1] + j[1], v[2] + j[2])
+
+        return at
+
+    classifier = Classifier()
+    verdicts = _fly(classifier, make_track, [member(k) for k in range(5)], 60, class_votes={})
+    assert {v[0] for v in verdicts[-1]} == {"bird"}
+    assert all("others at bird speed" in v[2] for v in verdicts[-1])
+    assert all("drone" not in {v[0] for v in call} for call in verdicts)
 
 
 def test_hysteresis_keeps_class_through_ambiguous_evidence(make_track: TrackFactory) -> None:
     classifier = Classifier()
     moving = (8.0, 0.0, 0.0)
     assert classifier.classify(make_track(1, vel=moving, class_votes={"drone": 3.0}))[0] == "drone"
-    # Now the evidence leans bird (p ~ 0.7), but not enough to switch (0.85).
-    leaning = make_track(1, vel=moving, class_votes={"drone": 3.0, "bird": 3.3})
-    probs = class_probabilities(leaning)
-    assert probs is not None and 0.5 < probs["bird"] < 0.85
+    # Now the hints split; not enough to switch or to doubt.
+    leaning = make_track(1, vel=moving, class_votes={"drone": 3.0, "bird": 1.5})
     assert classifier.classify(leaning)[0] == "drone"
-    # Without the history, the same evidence reads as bird.
-    assert Classifier().classify(leaning)[0] == "bird"
+    # Without the history, the same evidence is not enough to call it anything.
+    assert Classifier().classify(leaning)[0] == "unknown"
     # Strong bird evidence does switch it.
-    assert (
-        classifier.classify(make_track(1, vel=moving, class_votes={"drone": 3.0, "bird": 6.0}))[0] == "bird"
-    )
+    assert classifier.classify(make_track(1, vel=moving, class_votes={"drone": 3.0, "bird": 60.0},
+                                          rcs_dbsm=-27.0))[0] == "bird"
 
 
 def test_forget_drops_state(make_track: TrackFactory) -> None:
@@ -90,3 +178,21 @@ def test_forget_drops_state(make_track: TrackFactory) -> None:
     classifier.classify(make_track(1, vel=(8.0, 0.0, 0.0), class_votes={"drone": 3.0}))
     classifier.forget([1])
     assert classifier.classify(make_track(1, vel=(8.0, 0.0, 0.0), class_votes={})) == ("unknown", 0.0)
+
+
+def test_window_features_measure_what_they_say() -> None:
+    t = np.arange(0.0, 21.0)
+    straight = np.column_stack([10.0 * t, np.zeros_like(t), np.full_like(t, 50.0),
+                                np.full_like(t, 10.0), np.zeros_like(t), np.zeros_like(t)])
+    f = window_features(t, straight)
+    assert f is not None
+    speed, speed_sd, turn, climb_sd, hover, straightness, height, climb = f
+    assert (speed, speed_sd, turn, climb_sd, hover) == (10.0, 0.0, 0.0, 0.0, 0.0)
+    assert straightness == 1.0 and height == 50.0 and climb == 0.0
+    # A circle of 30 m radius at 15 m/s turns 28.6 deg/s.
+    w = 15.0 / 30.0
+    circle = np.column_stack([30 * np.sin(w * t), 30 * np.cos(w * t), np.full_like(t, 30.0),
+                              15 * np.cos(w * t), -15 * np.sin(w * t), np.zeros_like(t)])
+    g = window_features(t, circle)
+    assert g is not None and abs(g[2] - math.degrees(w)) < 0.5 and g[5] < 0.3
+    assert window_features(t[:5], straight[:5]) is None

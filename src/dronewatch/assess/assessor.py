@@ -1,7 +1,8 @@
 """The assessment stage: classify tracks, run the rules, keep the alerts' lifecycle.
 
-Which tracks rules apply to: status "confirmed" or "coasting", classified "drone" (unknown,
-bird and aircraft never alert), identity not on the site's allow list (``serial`` or ``icao``
+Which tracks rules apply to: status "confirmed" or "coasting", classified "drone" (bird and
+aircraft never alert; unknown tracks only meet ``unidentified_object``, a notice), identity
+not on the site's allow list (``serial`` or ``icao``
 equal to the identity value, case-insensitive), and seen for at least
 ``thresholds.min_track_age_s`` (``now - first_seen_at``; the Track has no confirmation instant).
 Every track is classified, whatever its status. Output is deterministic: tracks in track_id
@@ -54,14 +55,17 @@ class Assessor:
         raised, updated (swarm members) or resolved in this call.
         """
         self._last_now = now
+        ordered = sorted(tracks, key=lambda t: t.track_id)
+        verdicts = self._classifier.classify_all(ordered, now)
         classified: dict[int, Track] = {}
-        for track in sorted(tracks, key=lambda t: t.track_id):
-            cls, confidence = self._classifier.classify(track)
-            classified[track.track_id] = structs.replace(track, cls=cls, cls_confidence=confidence)
+        for track in ordered:
+            v = verdicts[track.track_id]
+            classified[track.track_id] = structs.replace(
+                track, cls=v.cls, cls_confidence=round(v.confidence, 3), cls_reason=v.reason)
         eligible = [t for t in classified.values() if self._rules_apply(t, now)]
         findings: list[Finding] = []
         for rule in self._rules:
-            findings.extend(rule.evaluate(eligible, self._ctx, now))
+            findings.extend(rule.evaluate([t for t in eligible if t.cls in rule.classes], self._ctx, now))
         changed = self._book.update(findings, classified, now)
         return [classified[t.track_id] for t in tracks], changed
 
@@ -94,7 +98,7 @@ class Assessor:
     def _rules_apply(self, track: Track, now: float) -> bool:
         return (
             track.status in ASSESSED_STATUSES
-            and track.cls == "drone"
+            and track.cls in ("drone", "unknown")
             and not self._is_allowed(track)
             and now - track.first_seen_at >= self.site.thresholds.min_track_age_s
         )

@@ -4,8 +4,9 @@ Three layouts are read (see that folder's MANIFEST.md): the CMU package-delivery
 (``cmu_m100_*``) and ALFA fixed-wing (``alfa_carbonz_*``) CSVs, whose ``time`` column is seconds
 written on a placeholder 1970 date, and the i-gotU pigeon logs (``flack2014_pigeon_*``: CR line
 endings, ", " separators, date and time columns). Each becomes ``Recording``: times from the
-first fix (duplicated times dropped), lat, lon, alt_m (as logged). ``flight_only`` trims a
-recording to its flying part (a pigeon sitting at release and at the loft is not flying).
+first fix (duplicated times dropped), lat, lon, alt_m (as logged). ``flying_parts`` cuts a
+bird recording into its flying parts (a pigeon sitting at release, on a roof on the way, or at
+the loft is no airborne target).
 """
 
 from __future__ import annotations
@@ -74,22 +75,38 @@ def read_all(root: Path) -> list[Recording]:
     return [read_recording(p) for p in files]
 
 
-def flight_only(rec: Recording, min_speed_mps: float = 5.0, window_s: float = 20.0) -> Recording:
-    """The part between the first and the last ``window_s`` in which it moves faster than
-    ``min_speed_mps`` on average (birds: not sitting at release or at the loft)."""
+def flying_parts(rec: Recording, sit_mps: float = 2.0, sit_s: float = 5.0, min_s: float = 30.0) -> list[Recording]:
+    """A bird recording without its perches: cut wherever it moves slower than ``sit_mps`` for
+    ``sit_s`` or more (a pigeon sitting on a roof is no airborne target), parts of ``min_s`` or
+    more kept."""
     frame = SiteFrame(float(rec.lat[0]), float(rec.lon[0]))
     e, n, _ = (np.asarray(v) for v in frame.to_enu(rec.lat, rec.lon, np.zeros_like(rec.lat)))
-    moving = []
-    for i in range(len(rec)):
-        j = int(np.searchsorted(rec.t_s, rec.t_s[i] + window_s))
-        if j >= len(rec):
-            break
-        span = rec.t_s[j] - rec.t_s[i]
-        moving.append(np.hypot(e[j] - e[i], n[j] - n[i]) / span > min_speed_mps)
-    idx = np.flatnonzero(moving)
-    if len(idx) == 0:
-        return rec
-    a = int(idx[0])
-    b = int(np.searchsorted(rec.t_s, rec.t_s[int(idx[-1])] + window_s))
-    sl = slice(a, b + 1)
-    return Recording(rec.name, rec.cls, rec.t_s[sl] - rec.t_s[a], rec.lat[sl], rec.lon[sl], rec.alt_m[sl])
+    speed = np.hypot(np.diff(e), np.diff(n)) / np.diff(rec.t_s)
+    slow = np.concatenate([speed < sit_mps, [False]])
+    sitting = np.zeros(len(rec), dtype=bool)
+    i = 0
+    while i < len(rec):
+        if not slow[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(rec) and slow[j]:
+            j += 1
+        if rec.t_s[min(j, len(rec) - 1)] - rec.t_s[i] >= sit_s:
+            sitting[i : j + 1] = True
+        i = j
+    parts = []
+    k = 0
+    while k < len(rec):
+        if sitting[k]:
+            k += 1
+            continue
+        m = k
+        while m < len(rec) and not sitting[m]:
+            m += 1
+        if rec.t_s[m - 1] - rec.t_s[k] >= min_s:
+            sl = slice(k, m)
+            parts.append(Recording(rec.name, rec.cls, rec.t_s[sl] - rec.t_s[k], rec.lat[sl], rec.lon[sl],
+                                   rec.alt_m[sl]))
+        k = m
+    return parts

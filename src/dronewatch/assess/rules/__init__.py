@@ -12,6 +12,7 @@ from dronewatch.assess.rules import (
     predicted_zone_entry,
     remote_id_mismatch,
     swarm,
+    unidentified_object,
     zone_entry,
 )
 from dronewatch.assess.rules.registry import RULES, RemoteIdCoverage, Rule, RuleContext, rule
@@ -24,6 +25,7 @@ ORDER: tuple[str, ...] = (
     no_remote_id.NoRemoteId.name,
     swarm.Swarm.name,
     remote_id_mismatch.RemoteIdMismatch.name,
+    unidentified_object.UnidentifiedObject.name,
 )
 
 __all__ = ["ORDER", "RULES", "RemoteIdCoverage", "Rule", "RuleContext", "rule"]

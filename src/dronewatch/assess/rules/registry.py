@@ -2,8 +2,9 @@
 
 A rule is a small class, instantiated once per ``Assessor`` (so it may keep per-track timers),
 whose ``evaluate(tracks, ctx, now)`` returns the findings that hold now. It is given only the
-tracks rules apply to (confirmed/coasting drones, old enough, not allow-listed), in track_id
-order, and must iterate zones in site order so output is deterministic.
+tracks rules apply to (confirmed/coasting, old enough, not allow-listed, of the rule's
+``classes``: drones unless it says otherwise), in track_id order, and must iterate zones in
+site order so output is deterministic.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Rule:
     """Base of every rule. ``name`` is set by ``@rule``."""
 
     name: str = ""
+    classes: tuple[str, ...] = ("drone",)  # which tracks it is given, by class
 
     def evaluate(self, tracks: Sequence[Track], ctx: RuleContext, now: float) -> list[Finding]:
         raise NotImplementedError

@@ -1,0 +1,87 @@
+"""Evidence about what a track is, each cue as per-class scores (log-likelihoods) and a label.
+
+* ``cooperative``: an ICAO address is an aircraft, a Remote ID / DJI identity a drone;
+* ``hints``: radar class votes, their share per class times at most ``HINT_MAX`` (reached
+  with ``HINT_FULL_VOTES`` of summed confidence), so hints alone never outweigh the motion;
+* ``rcs``: a broad Gaussian per class (dBsm), differences capped at ``RCS_CAP``;
+* ``physics``: bounds no fit is needed for: faster than 60 m/s or above 1000 m is an aircraft,
+  sustained flight faster than 30 m/s is no bird, hovering is no bird, a fast steep dive at low
+  height is no crewed aircraft, fast level flight above 150 m is more likely one;
+* ``flock``: several tracks moving together at bird speeds look like birds.
+
+Every function returns ``Scores`` (class -> score, 0 for "no opinion") or None without evidence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dronewatch.assess.classify.features import NAMES
+from dronewatch.model import ObjectClass, Track
+
+Scores = dict[ObjectClass, float]
+CLASSES: tuple[ObjectClass, ...] = ("drone", "bird", "aircraft")
+
+HINT_MAX = 4.0
+HINT_FULL_VOTES = 3.0
+RCS_MODEL_DBSM: dict[ObjectClass, tuple[float, float]] = {  # mean, 1-sigma (broad: real RCS varies)
+    "drone": (-15.0, 6.0),
+    "bird": (-26.0, 5.0),
+    "aircraft": (10.0, 10.0),
+}
+RCS_CAP = 6.0
+STRONG = 8.0
+FLOCK_MAX = 2.0
+_I = {name: i for i, name in enumerate(NAMES)}
+
+
+def zero() -> Scores:
+    return dict.fromkeys(CLASSES, 0.0)
+
+
+def hints(track: Track) -> Scores | None:
+    votes = {c: max(0.0, float(track.class_votes.get(c, 0.0))) for c in CLASSES}
+    total = sum(votes.values())
+    if total <= 0.0:
+        return None
+    weight = HINT_MAX * min(1.0, total / HINT_FULL_VOTES)
+    return {c: weight * votes[c] / total for c in CLASSES}
+
+
+def rcs(track: Track) -> Scores | None:
+    if track.rcs_dbsm is None:
+        return None
+    raw = {c: -0.5 * ((track.rcs_dbsm - m) / s) ** 2 for c, (m, s) in RCS_MODEL_DBSM.items()}
+    top = max(raw.values())
+    return {c: max(v - top, -RCS_CAP) for c, v in raw.items()}
+
+
+def physics(f: np.ndarray) -> tuple[Scores, list[str]] | None:
+    """Scores and short labels from the latest window's features (``features.NAMES`` order)."""
+    speed, height, climb, hover = f[_I["speed"]], f[_I["height"]], f[_I["climb"]], f[_I["hover"]]
+    s = zero()
+    why: list[str] = []
+    if speed > 60.0 or height > 1000.0:
+        s["aircraft"] += STRONG
+        why.append(f"{speed:.0f} m/s at {height:.0f} m")
+    if speed > 30.0:
+        s["bird"] -= STRONG
+        why.append(f"too fast for a bird ({speed:.0f} m/s)")
+        if climb < -4.0 and height < 300.0:
+            s["aircraft"] -= 3.0
+            why.append(f"diving {-climb:.0f} m/s at {height:.0f} m")
+        elif height > 150.0 and abs(climb) < 2.0:
+            s["aircraft"] += 1.5
+    if hover > 0.5:
+        s["bird"] -= STRONG
+        why.append("hovers")
+    return (s, why) if why else None
+
+
+def flock(neighbours: float) -> Scores | None:
+    """``neighbours``: smoothed count of tracks flying alongside at bird speed."""
+    if neighbours < 0.5:
+        return None
+    s = zero()
+    s["bird"] = min(FLOCK_MAX, 0.75 * neighbours)
+    return s
