@@ -2,9 +2,12 @@
 
 Per call (``classify_all(tracks, now)``), for each track:
 
+Coasting states (extrapolated, not measured) are not used as evidence of motion.
+
 1. A cooperative identity decides: ICAO -> aircraft (0.99), Remote ID / DJI -> drone (0.95).
 2. Otherwise the scores of the cues (``cues``) are summed per class: radar hints, RCS,
-   physical bounds, flock behaviour, base rates (``DRONE_PRIOR``), and the fitted kinematic
+   physical bounds, flock behaviour (flying along with others at bird speed; being among tracks
+   already called birds), base rates (``DRONE_PRIOR``), and the fitted kinematic
    model (``kinematic``): the median drone-vs-bird log-likelihood ratio of the track's recent
    windows (one every ``EVERY_S``, the last ``KEEP_WINDOWS``) times a weight that grows with
    the windows seen (overlapping windows are not independent: four make one, at most
@@ -51,6 +54,7 @@ FLOCK_HEIGHT_M = 50.0
 FLOCK_DV_MPS = 4.0
 FLOCK_SPEED_MPS = (5.0, 25.0)
 FLOCK_SMOOTH = 0.2
+AMONG_BIRDS_M = 100.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class _State:
     last_window_at: float = -math.inf
     features: np.ndarray | None = None
     flock: float = 0.0
+    among_birds: float = 0.0
     verdict: Verdict = field(default_factory=lambda: Verdict("unknown", 0.0, "not enough evidence yet"))
 
 
@@ -114,6 +119,8 @@ class Classifier:
 
     def _observe(self, track: Track, now: float) -> None:
         st = self._state.setdefault(track.track_id, _State())
+        if track.status == "coasting":  # extrapolated, not measured: no evidence about the motion
+            return
         if not st.history.add(now, (*track.enu_m, *track.vel_enu_mps)) or now - st.last_window_at < EVERY_S:
             return
         f = window_features(*st.history.window())
@@ -140,9 +147,17 @@ class Classifier:
         )
         np.fill_diagonal(together, False)
         counts = together.sum(axis=1)
-        for track, n in zip(tracks, counts, strict=True):
+        birds = np.array([self._state[t.track_id].verdict.cls == "bird" for t in tracks])
+        near = (
+            (np.hypot(p[:, None, 0] - p[None, :, 0], p[:, None, 1] - p[None, :, 1]) <= AMONG_BIRDS_M)
+            & (np.abs(p[:, None, 2] - p[None, :, 2]) <= FLOCK_HEIGHT_M) & birds[None, :]
+        )
+        np.fill_diagonal(near, False)
+        among = near.sum(axis=1)
+        for track, n, m in zip(tracks, counts, among, strict=True):
             st = self._state[track.track_id]
             st.flock += FLOCK_SMOOTH * (float(n) - st.flock)
+            st.among_birds += FLOCK_SMOOTH * (float(m) - st.among_birds)
 
     def _scores(self, track: Track, st: _State) -> tuple[Scores, list[tuple[str, Scores]]]:
         parts: list[tuple[str, Scores]] = []
@@ -163,6 +178,9 @@ class Classifier:
         flock = cues.flock(st.flock)
         if flock is not None:
             parts.append((f"flies with {st.flock:.0f} others at bird speed", flock))
+        among = cues.among_birds(st.among_birds)
+        if among is not None:
+            parts.append((f"among {st.among_birds:.0f} birds", among))
         total = cues.zero()
         total["drone"] = DRONE_PRIOR
         total["aircraft"] = AIRCRAFT_PRIOR if physical is None and rcs is None else 0.0

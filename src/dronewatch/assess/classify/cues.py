@@ -5,9 +5,10 @@
   with ``HINT_FULL_VOTES`` of summed confidence), so hints alone never outweigh the motion;
 * ``rcs``: a broad Gaussian per class (dBsm), differences capped at ``RCS_CAP``;
 * ``physics``: bounds no fit is needed for: faster than 60 m/s or above 1000 m is an aircraft,
-  sustained flight faster than 30 m/s is no bird, hovering is no bird, a fast steep dive at low
+  sustained flight faster than 30 m/s is no bird, hovering (60 % of a window) is no bird, a fast steep dive at low
   height is no crewed aircraft, fast level flight above 150 m is more likely one;
-* ``flock``: several tracks moving together at bird speeds look like birds.
+* ``flock``: several tracks moving together at bird speeds look like birds; ``among_birds``: a
+  track among tracks already called birds is likely one of them.
 
 Every function returns ``Scores`` (class -> score, 0 for "no opinion") or None without evidence.
 """
@@ -32,6 +33,8 @@ RCS_MODEL_DBSM: dict[ObjectClass, tuple[float, float]] = {  # mean, 1-sigma (bro
 RCS_CAP = 6.0
 STRONG = 8.0
 FLOCK_MAX = 2.0
+HOVER = 4.0
+AMONG_BIRDS_MAX = 5.0
 _I = {name: i for i, name in enumerate(NAMES)}
 
 
@@ -72,10 +75,20 @@ def physics(f: np.ndarray) -> tuple[Scores, list[str]] | None:
             why.append(f"diving {-climb:.0f} m/s at {height:.0f} m")
         elif height > 150.0 and abs(climb) < 2.0:
             s["aircraft"] += 1.5
-    if hover > 0.5:
-        s["bird"] -= STRONG
+    if hover > 0.6:
+        s["bird"] -= HOVER
         why.append("hovers")
     return (s, why) if why else None
+
+
+def among_birds(count: float) -> Scores | None:
+    """``count``: smoothed number of tracks called bird within 100 m. Among circling birds the
+    tracker may hop from bird to bird; a slow, confused track there is most likely one of them."""
+    if count < 0.5:
+        return None
+    s = zero()
+    s["bird"] = min(AMONG_BIRDS_MAX, 1.5 * count)
+    return s
 
 
 def flock(neighbours: float) -> Scores | None:
