@@ -16,7 +16,7 @@ Coasting states (extrapolated, not measured) are not used as evidence of motion.
 3. Hysteresis: a track leaves "unknown" only with enough evidence (at least one kinematic
    window, or ``cues.HINT_FULL_VOTES`` of hints) and a probability of ``ENTER_P``; it changes
    class only when another reaches ``SWITCH_P``; it falls back to "unknown" when its class drops
-   below ``DOUBT_P``.
+   below ``DOUBT_P`` (and from that doubt needs ``SWITCH_P`` for any other class).
 
 Each verdict carries a one-line reason naming the cues that weighed most.
 """
@@ -74,6 +74,7 @@ class _State:
     features: np.ndarray | None = None
     flock: float = 0.0
     among_birds: float = 0.0
+    doubted_from: ObjectClass | None = None
     verdict: Verdict = field(default_factory=lambda: Verdict("unknown", 0.0, "not enough evidence yet"))
 
 
@@ -205,11 +206,15 @@ class Classifier:
         enough = st.windows > 0 or sum(track.class_votes.values()) >= cues.HINT_FULL_VOTES
         current = st.verdict.cls
         if current == "unknown":
-            if enough and probs[best] >= ENTER_P:
+            # Back in doubt after a class: another class needs as much as a direct switch.
+            needed = SWITCH_P if st.doubted_from not in (None, best) else ENTER_P
+            if enough and probs[best] >= needed:
                 current = best
+                st.doubted_from = None
         elif best != current and probs[best] >= SWITCH_P:
             current = best
         elif probs[current] < DOUBT_P:
+            st.doubted_from = current
             current = "unknown"
         st.verdict = Verdict(current, probs.get(current, 0.0) if current != "unknown" else 0.0,
                              _reason(current, probs, parts), probs)

@@ -28,7 +28,7 @@ HINT_FULL_VOTES = 3.0
 RCS_MODEL_DBSM: dict[ObjectClass, tuple[float, float]] = {  # mean, 1-sigma (broad: real RCS varies)
     "drone": (-15.0, 6.0),
     "bird": (-26.0, 5.0),
-    "aircraft": (10.0, 10.0),
+    "aircraft": (10.0, 7.0),
 }
 RCS_CAP = 6.0
 STRONG = 8.0
@@ -74,7 +74,7 @@ def physics(f: np.ndarray) -> tuple[Scores, list[str]] | None:
             s["aircraft"] -= 3.0
             why.append(f"diving {-climb:.0f} m/s at {height:.0f} m")
         elif height > 150.0 and abs(climb) < 2.0:
-            s["aircraft"] += 1.5
+            s["aircraft"] += 1.0
     if hover > 0.6:
         s["bird"] -= HOVER
         why.append("hovers")
