@@ -293,6 +293,7 @@ def run_scene(objs: list[ObjectSpec], lay: Layout, seed: int) -> dict[str, Any]:
     sim = Simulation(scen)
     pipe = Pipeline(site, sim.frame)
     ids = sim.truth_table.ids
+    entries = _crowd_entry(sim, lay, list(range(len(ids))))  # the whole truth, before it streams on
     votes: dict[int, Counter[int]] = defaultdict(Counter)
     seen: dict[int, list[float]] = defaultdict(list)
     final_cls: dict[int, str] = {}
@@ -330,7 +331,6 @@ def run_scene(objs: list[ObjectSpec], lay: Layout, seed: int) -> dict[str, Any]:
             swarm_alerts.append({ids[owner[t]] for t in a.track_ids if t in owner})
     classes = [(sim.truth_table.kinds[owner[tid]], final_cls[tid]) for tid, steps in seen.items()
                if tid in owner and steps[-1] - steps[0] >= 20]
-    entries = _crowd_entry(sim, lay, list(range(len(ids))))
     return {"alerts": dict(per_object), "unmatched": unmatched, "classes": classes, "swarms": swarm_alerts,
             "entry": {ids[r]: t for r, t in entries.items()}, "ids": list(ids)}
 

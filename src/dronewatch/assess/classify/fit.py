@@ -27,6 +27,7 @@ from typing import Literal
 import msgspec
 import numpy as np
 
+from dronewatch.assess.classify.classifier import shipped_model
 from dronewatch.assess.classify.features import WINDOW_S, History, window_features
 from dronewatch.assess.classify.kinematic import PARAMS_PATH, component_of, fit_components
 from dronewatch.assess.classify.recordings import Recording, flying_parts, read_all
@@ -141,7 +142,7 @@ def tracked_windows(rec: Recording, seed: int, workdir: Path, accuracy: dict[str
         pipe.step(sim.advance(now), now)
         truth = sim.truth_table.states_at(now)
         for track in pipe.tracker.tracks(now):
-            if track.status == "tentative":
+            if track.status != "confirmed":  # as the classifier: coasting states are no evidence
                 continue
             d = np.hypot(truth[:, 0] - track.enu_m[0], truth[:, 1] - track.enu_m[1])
             if not np.nanmin(d, initial=np.inf) < 60.0:
@@ -235,6 +236,7 @@ def main() -> None:
     params["trained_on"] = sorted(n for n in data if n not in HELD_OUT)
     params["windows"] = {c: len(w) for c, w in sorted(train.items())}
     args.out.write_text(json.dumps(params, indent=1, sort_keys=True) + "\n")
+    shipped_model.cache_clear()  # the held-out runs below classify with what was just written
     print(json.dumps({"written": str(args.out), "windows": params["windows"]}))
     if args.cache is not None:
         args.cache.write_bytes(pickle.dumps(data))

@@ -4,7 +4,9 @@ Each component (``drone_multirotor``, ``drone_fixed_wing``, ``bird``) is a Gauss
 covariance over transformed window features (``transform``); a drone is the equal mixture of
 its two components. ``KinematicModel.llr(features)`` is log p(x | drone) - log p(x | bird),
 calibrated by a logistic fit on the training windows and clipped to ``±LLR_CAP``, so no single
-window decides. Speed and height are deliberately left
+window decides. Features beyond the training range (0.5-99.5 %) are clamped to it first: a window
+wilder than any seen (a track hopping between circling birds) must not land in a Gaussian's
+tail. Speed and height are deliberately left
 out of the fitted part: the recordings' drones fly at 4 and 18 m/s on their test routes, so a
 fitted speed would learn the routes, not the classes (speed bounds are physical cues, in
 ``cues``). Parameters come from ``fit`` (``python -m dronewatch.assess.classify.fit``).
@@ -57,7 +59,10 @@ def fit_components(windows: dict[str, np.ndarray]) -> dict[str, object]:
         cov = np.cov(z, rowvar=False) + VAR_FLOOR * np.eye(z.shape[1])
         comps[comp] = {"mean": [round(float(v), 6) for v in z.mean(axis=0)],
                        "cov": [[round(float(v), 6) for v in row] for row in cov]}
-    params: dict[str, object] = {"features": list(USED), "components": comps, "calibration": [1.0, 0.0]}
+    every = transform(np.concatenate(list(windows.values())))
+    bounds = [[round(float(v), 6) for v in np.percentile(every, q, axis=0)] for q in (0.5, 99.5)]
+    params: dict[str, object] = {"features": list(USED), "components": comps, "calibration": [1.0, 0.0],
+                                 "bounds": bounds}
     model = KinematicModel(params)
     drone = np.concatenate([windows[c] for c in windows if c.startswith("drone")])
     raw = np.concatenate([model.raw_llr(drone), model.raw_llr(windows["bird"])])
@@ -104,9 +109,12 @@ class KinematicModel:
         self.drone = [_Gaussian(**comps[c]) for c in ("drone_multirotor", "drone_fixed_wing")]
         self.bird = _Gaussian(**comps["bird"])
         self.scale, self.offset = (float(v) for v in p["calibration"])
+        bounds = p.get("bounds", [[-np.inf] * len(USED), [np.inf] * len(USED)])
+        self.lo, self.hi = np.array(bounds[0], dtype=float), np.array(bounds[1], dtype=float)
 
     def raw_llr(self, features: np.ndarray) -> np.ndarray:
-        z = transform(features)
+        # Outside what training saw, the Gaussians' tails decide nothing sensible: clamp first.
+        z = np.clip(transform(features), self.lo, self.hi)
         drone = np.logaddexp(*(g.logpdf(z) for g in self.drone)) - np.log(2.0)
         return np.asarray(np.clip(drone - self.bird.logpdf(z), -RAW_CAP, RAW_CAP))
 
