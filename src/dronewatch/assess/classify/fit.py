@@ -73,7 +73,8 @@ def chunks(rec: Recording) -> list[Recording]:
 def radar_site(accuracy: dict[str, float]) -> Site:
     lat, lon = ORIGIN
     radar = SensorSpec(id="radar", kind="radar", lat=lat, lon=lon, alt_m=10.0, range_m=3000.0, scan_s=1.0,
-                       pd=0.9, false_alarms_per_scan=1.0, class_hints=False, **accuracy)
+                       pd=0.9, false_alarms_per_scan=1.0, class_hints=False)
+    radar = msgspec.structs.replace(radar, **accuracy)
     return Site(name="fit", origin=Origin(lat=lat, lon=lon), sensors=[radar])
 
 
