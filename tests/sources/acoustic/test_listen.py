@@ -63,7 +63,7 @@ def test_background_clip_reads_as_background(clips: Path) -> None:
     assert summary["class"] == "background" and summary["drone_p"] < 0.5
 
 
-def test_float_stereo_48k_copy_gets_the_same_answer(clips: Path, tmp_path: Path) -> None:
+def test_float_stereo_extensible_copy_gets_the_same_answer(clips: Path, tmp_path: Path) -> None:
     x, rate = read_wav(clips / "DRONE_002.wav")
     f32 = tmp_path / "drone_f32.wav"
     f32.write_bytes(wav_bytes(np.column_stack([x, x]), rate, fmt="float32", extensible=True))

@@ -157,7 +157,7 @@ def listen_command(source: str | None, json_out: bool, *, udp: str | None = None
                    sensor: str | None = None, send: str | None = None, threshold: float = 0.5,
                    out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run the detector; 0 if a drone was detected in the summary or not, 2 on any error."""
-    name = source if source not in (None, "-") else (udp or device or "stdin")
+    name = source if source not in (None, "-") else (udp or device or ("stdin" if source == "-" else "listen"))
     try:
         sender = None
         if send is not None or site is not None or sensor is not None:
