@@ -337,7 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"trained in {time.perf_counter() - started:.1f} s on {len(FEATURE_NAMES)} features", file=sys.stderr)
     if args.check:
         shipped = load_model(args.out)
-        diff = max(float(np.abs(a - b).max()) for (a, _), (b, _) in zip(model.layers, shipped.layers, strict=True))
+        pairs = [(model.mean, shipped.mean), (model.scale, shipped.scale),
+                 (np.array([model.temperature]), np.array([shipped.temperature]))]
+        for (w, b), (ws, bs) in zip(model.layers, shipped.layers, strict=True):
+            pairs += [(w, ws), (b, bs)]
+        diff = max(float(np.abs(a - b).max()) for a, b in pairs)
         print(f"max parameter difference from {args.out}: {diff:.3g}")
         return 0 if diff < 1e-4 else 1
     save_model(model, args.out)
