@@ -40,3 +40,14 @@ def test_gnn_scales_with_clusters_not_tracks() -> None:
     ti = rng.permutation(n)
     am, at = gnn(n, n, mi, ti, np.ones(n))
     assert np.array_equal(am, mi) and np.array_equal(at, ti)
+
+
+def test_gnn_skips_pairs_whose_cost_is_not_a_number() -> None:
+    """A track whose covariance broke (NaN/inf cost) gets no plot; the scan goes on."""
+    mi = np.array([0, 0, 1, 1])
+    ti = np.array([0, 1, 0, 1])
+    cost = np.array([np.nan, 2.0, 1.0, np.inf])
+    am, at = gnn(2, 2, mi, ti, cost)
+    assert am.tolist() == [0, 1] and at.tolist() == [1, 0]
+    am, at = gnn(1, 1, np.array([0]), np.array([0]), np.array([np.nan]))
+    assert len(am) == 0 and len(at) == 0

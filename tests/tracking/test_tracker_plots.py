@@ -213,3 +213,24 @@ def test_reports_and_plots_take_the_same_scan_step() -> None:
     assert all(t.status == "confirmed" for t in a)
     assert np.allclose([t.enu_m for t in a], [t.enu_m for t in b])
     assert [t.updates for t in a] == [t.updates for t in b] == [12, 12, 12]
+
+
+def test_a_track_whose_numbers_break_is_dropped_not_the_scan() -> None:
+    """A covariance gone NaN (numerical failure) removes that track; the others go on."""
+    from dronewatch.geo import SiteFrame as _Frame
+    from dronewatch.tracking.settings import plot_sensor_config
+    from dronewatch.tracking.tracker import Tracker as _Tracker
+
+    trk = _Tracker(_Frame(51.5, -0.1, 0.0), [], plot_sensor_config(pd=0.9, clutter_per_m3=1e-9))
+    z = np.array([[0.0, 0.0, 50.0], [500.0, 0.0, 50.0]])
+    R = np.repeat(np.eye(3)[None] * 25.0, 2, axis=0)
+    for k in range(4):
+        trk.process_plots("r", np.add(z, [[5.0 * k, 0, 0], [0, 5.0 * k, 0]]), R, 1000.0 + k)
+    ids = trk.table.ids.tolist()
+    assert len(ids) == 2
+    trk.removed()
+    trk.table.Pm[0] = np.nan
+    trk.process_plots("r", np.add(z, [[20.0, 0, 0], [0, 20.0, 0]]), R, 1004.0)
+    assert trk.removed() == [ids[0]]  # the broken one went (its plot may start a new track)
+    assert ids[1] in trk.table.ids.tolist()
+    assert np.isfinite(trk.table.Pm).all()

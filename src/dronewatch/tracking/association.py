@@ -20,6 +20,11 @@ def gnn(n_meas: int, n_tracks: int, mi: np.ndarray, ti: np.ndarray, cost: np.nda
     """Gated pairs with costs -> assigned (measurement indices, track indices), sorted by measurement."""
     if len(mi) == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    finite = np.isfinite(cost)
+    if not finite.all():  # a pair whose cost is not a number is not a pair
+        mi, ti, cost = mi[finite], ti[finite], cost[finite]
+        if len(mi) == 0:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     if len(np.unique(mi)) == len(mi) and len(np.unique(ti)) == len(ti):  # no contention: nothing to solve
         order = np.argsort(mi, kind="stable")
         return mi[order], ti[order]
@@ -40,7 +45,7 @@ def gnn(n_meas: int, n_tracks: int, mi: np.ndarray, ti: np.ndarray, cost: np.nda
         um, rm = np.unique(gm, return_inverse=True)
         ut, rt = np.unique(gt, return_inverse=True)
         C = np.full((len(um), len(ut)), _NO)
-        C[rm, rt] = gc
+        C[rm, rt] = np.where(np.isfinite(gc), gc, _NO)  # a broken covariance must not stop the scan
         r, c = linear_sum_assignment(C)
         ok = C[r, c] < _NO
         out_m.append(um[r[ok]])

@@ -167,6 +167,7 @@ def update_position(xm: Arr, Pm: Arr, c: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr,
         K = Pm[j][:, :, :3] @ Sinv  # (N,6,3)
         xo[j] = xm[j] + np.einsum("nij,nj->ni", K, nu)
         Po[j] = Pm[j] - K @ Pm[j][:, :3, :]
+        Po[j] = 0.5 * (Po[j] + np.swapaxes(Po[j], 1, 2))  # keep it symmetric: rounding drifts it
         d2 = mahalanobis2(nu, Sinv)
         loglik[:, j] = -0.5 * (d2 + logdet + 3 * _LOG2PI)
     top = loglik.max(axis=1, keepdims=True)

@@ -11,6 +11,7 @@ per-item Python is reading Reports and writing Track facts.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,6 +31,8 @@ from dronewatch.tracking.state import TrackTable
 
 COOPERATIVE_KINDS = frozenset({"remoteid", "adsb", "dji"})
 Arr = np.ndarray
+
+log = logging.getLogger(__name__)
 
 
 def _batches(reports: Sequence[Report], window_s: dict[str, float], default_s: float) -> list[list[Report]]:
@@ -517,6 +520,12 @@ class Tracker:
         """Re-acquisitions, then (unless ``plots_only``: a plot scan brings no identity and moves no
         track onto another) spoofs, duplicates and identity claims, then deletion."""
         t = self.table
+        broken = np.flatnonzero(~(np.isfinite(t.xm).all(axis=(1, 2)) & np.isfinite(t.Pm).all(axis=(1, 2, 3))))
+        if len(broken):  # a track whose numbers broke (NaN/inf) goes, rather than the whole picture
+            log.warning("tracker: %d track(s) with non-finite state dropped", len(broken))
+            gone = t.remove(broken.astype(np.intp))
+            self._id_map = {k: v for k, v in self._id_map.items() if v not in set(gone)}
+            self._removed.extend(gone)
         drop: list[int] = []
         identities = bool(self._id_map) and not plots_only
         for phantom_id, sensed_id, offset_m in (find_spoofs(t, self._cover, now, self.cfg) if identities else []):
