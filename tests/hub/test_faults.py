@@ -22,6 +22,7 @@ import httpx
 from hub_helpers import pg_query, wait_for
 from hub_scenes import write
 
+from dronewatch.config import load_scenario
 from realparts import TcpProxy, free_port, wait_port
 
 SPEED = 4.0
@@ -32,6 +33,7 @@ class Edge:
     def __init__(self, scenario: Path, db: Path, bus: str, log: Path) -> None:
         self.db = db
         self.log = log
+        self.name = load_scenario(scenario).name
         self.port = free_port()
         env = os.environ | {"PYTHONUNBUFFERED": "1"}
         with open(log, "ab") as out:
@@ -50,7 +52,11 @@ class Edge:
 
     def finished(self) -> bool:
         """The scenario has ended (demo --no-loop says so and stays up serving)."""
-        return "finished" in self.log.read_text(errors="replace")
+        if f"scenario {self.name} finished" not in self.log.read_text(errors="replace"):
+            return False
+        before = self.rows("SELECT count(*) FROM frames")[0][0]
+        time.sleep(1.0)  # and nothing more is being written
+        return bool(self.rows("SELECT count(*) FROM frames")[0][0] == before)
 
     def stop(self) -> None:
         self.proc.terminate()
