@@ -9,6 +9,8 @@ is dropped by JetStream's duplicate window and again by the hub's unique keys.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from typing import Any, Literal
 
@@ -50,6 +52,17 @@ def subject_for(kind: Kind, site: str, sensor: str | None = None) -> str:
     if sensor is None:
         return base
     return f"{base}.{site_token(sensor)}"
+
+
+def record_key(table: str, row: dict[str, Any]) -> str:
+    """A store row's natural key: what makes it the same record wherever and however often it is sent
+    (a frame by sensor, instant and bytes; a snapshot by track and instant; any other row by its content)."""
+    if table == "frames":
+        return f"{row['sensor_id']}:{row['received_at']!r}:{row['sha256']}"
+    if table == "track_snapshots":
+        return f"{row['track_id']}:{row['at']!r}"
+    content = {k: v for k, v in row.items() if k != "id"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def msg_id(site: str, kind: Kind, key: str) -> str:

@@ -23,24 +23,15 @@ import msgspec
 
 from dronewatch.config import Site
 from dronewatch.edge.tail import TABLES, StoreTail
-from dronewatch.jetstream import ENCODER, Envelope, connect, ensure_stream, msg_id, subject_for
+from dronewatch.jetstream import ENCODER, Envelope, connect, ensure_stream, msg_id, record_key, subject_for
 
 log = logging.getLogger(__name__)
-
-
-def _key(table: str, row: dict[str, Any]) -> str:
-    if table == "frames":
-        return f"{row['sensor_id']}:{row['received_at']!r}:{row['sha256']}"
-    if table == "track_snapshots":
-        return f"{row['track_id']}:{row['at']!r}"
-    content = {k: v for k, v in row.items() if k != "id"}
-    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def records(site: str, table: str, row: dict[str, Any]) -> list[tuple[str, str, Envelope]]:
     """(subject, message id, envelope) for one store row; an audit row also publishes its alert."""
     now = time.time()
-    key = _key(table, row)
+    key = record_key(table, row)
     if table == "frames":
         env = Envelope(site=site, kind="frame", edge_id=row["id"], row=row, sent_at=now)
         return [(subject_for("frame", site, row["sensor_id"]), msg_id(site, "frame", key), env)]

@@ -15,11 +15,9 @@ import time
 from collections import Counter
 from typing import Any
 
-import msgspec
-
 from dronewatch.hub.db import Partitions
 from dronewatch.hub.handoff import HandoffSettings, follow, identity_of, link
-from dronewatch.jetstream import DECODER, Envelope
+from dronewatch.jetstream import DECODER, Envelope, record_key
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +76,9 @@ class Ingestor:
         rows = []
         for e in envs:
             r = e.row
-            key = f"{r['sensor_id']}:{r['received_at']!r}:{r['sha256']}"
             extra = {k: v for k, v in r.items() if k not in FRAME_COLS}
-            rows.append((e.site, f"{e.site}:{key}", int(e.edge_id), r["sensor_id"], float(r["received_at"]),
+            key = f"{e.site}:{record_key('frames', r)}"
+            rows.append((e.site, key, int(e.edge_id), r["sensor_id"], float(r["received_at"]),
                          r["link"], r["sha256"], base64.b64decode(r["data"]), json.dumps(extra), now))
         await conn.executemany(
             "INSERT INTO frames (site, msg_id, edge_id, sensor_id, received_at, link, sha256, data, extra, "
@@ -98,7 +96,8 @@ class Ingestor:
             if gid is not None:
                 await follow(conn, e.site, gid, track)
             geom = _point(float(r["lat"]), float(r["lon"]), float(r["alt_m"]))
-            snaps.append((e.site, f"{e.site}:{r['track_id']}:{r['at']!r}", int(e.edge_id), int(r["track_id"]), gid,
+            key = f"{e.site}:{record_key('track_snapshots', r)}"
+            snaps.append((e.site, key, int(e.edge_id), int(r["track_id"]), gid,
                           float(r["at"]), float(r["lat"]), float(r["lon"]), float(r["alt_m"]), r["cls"],
                           identity_of(track), r["status"], r["json"], geom, json.dumps(r)))
             if gid is not None:  # tentative tracks are kept as evidence, not shown or linked
@@ -134,9 +133,8 @@ class Ingestor:
         for e in envs:
             r = e.row
             extra = {k: v for k, v in r.items() if k not in AUDIT_COLS}
-            content = {k: v for k, v in r.items() if k != "id"}
-            key = json.dumps(content, sort_keys=True, default=str)
-            rows.append((e.site, f"{e.site}:{hash_key(key)}", int(e.edge_id), r["alert_id"], float(r["at"]), r["by"],
+            key = f"{e.site}:{record_key('alert_audit', r)}"
+            rows.append((e.site, key, int(e.edge_id), r["alert_id"], float(r["at"]), r["by"],
                          r["change"], r.get("from_state"), r["to_state"], r["json"], json.dumps(extra), now,
                          json.dumps(r)))
         if rows:
@@ -165,12 +163,3 @@ class Ingestor:
                 "last_edge_id = excluded.last_edge_id, json = excluded.json, geom = excluded.geom "
                 "WHERE (alerts.last_change_at, alerts.last_edge_id) < (excluded.last_change_at, excluded.last_edge_id)",
                 rows)
-
-
-def hash_key(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-__all__ = ["Ingestor", "decode", "msgspec"]
