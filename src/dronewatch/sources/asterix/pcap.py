@@ -12,6 +12,7 @@ from pathlib import Path
 import dpkt
 
 from dronewatch.sources.errors import DecodeError
+from dronewatch.sources.pcapfile import capture_reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +46,7 @@ def _ip(buf: bytes, linktype: int) -> dpkt.ip.IP | dpkt.ip6.IP6 | None:
 def datagrams(path: Path) -> Iterator[Datagram]:
     """Every UDP datagram of the capture (other packets skipped). DecodeError if unreadable."""
     with open(path, "rb") as fh:
-        magic = fh.read(4)
-        fh.seek(0)
-        try:
-            reader: dpkt.pcap.Reader | dpkt.pcapng.Reader
-            reader = dpkt.pcapng.Reader(fh) if magic == b"\x0a\x0d\x0d\x0a" else dpkt.pcap.Reader(fh)
-        except (ValueError, dpkt.dpkt.Error, struct.error) as err:
-            raise DecodeError("unreadable capture", f"{path.name}: {err}") from None
+        reader = capture_reader(fh, path)
         linktype = reader.datalink()
         try:
             for ts, buf in reader:

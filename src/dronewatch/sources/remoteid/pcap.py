@@ -15,6 +15,7 @@ import dpkt
 
 from dronewatch.model import Frame
 from dronewatch.sources.errors import DecodeError
+from dronewatch.sources.pcapfile import capture_reader
 
 LINKTYPES = {
     127: "odid-wifi-radiotap",
@@ -31,13 +32,7 @@ def frames(path: Path, sensor_id: str | None = None) -> Iterator[Frame]:
     Raises DecodeError for an unreadable file or an unsupported link type."""
     sid = sensor_id or f"pcap:{path.name}"
     with open(path, "rb") as fh:
-        magic = fh.read(4)
-        fh.seek(0)
-        try:
-            reader: dpkt.pcap.Reader | dpkt.pcapng.Reader
-            reader = dpkt.pcapng.Reader(fh) if magic == b"\x0a\x0d\x0d\x0a" else dpkt.pcap.Reader(fh)
-        except (ValueError, dpkt.dpkt.Error, struct.error) as err:
-            raise DecodeError("unreadable capture", f"{path.name}: {err}") from None
+        reader = capture_reader(fh, path)
         link = LINKTYPES.get(reader.datalink())
         if link is None:
             raise DecodeError("unsupported link type", f"{path.name}: DLT {reader.datalink()}")
