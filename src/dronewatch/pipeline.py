@@ -77,12 +77,9 @@ class Pipeline:
             if not self._site_kept:  # the zones this run judged by, for evidence exports
                 self.store.save_site(self.site.name, msgspec.json.encode(self.site).decode(), now)
                 self._site_kept = True
-            if frames:
-                self.store.add_frames(frames)
-            if changed:
-                self.store.save_alerts(changed)
-            if now - self._last_snapshot_at >= self.snapshot_every_s:
-                self.store.add_tracks(tracks, now)
+            snapshot = now - self._last_snapshot_at >= self.snapshot_every_s
+            self.store.record(frames, changed, tracks if snapshot else None, now)
+            if snapshot:
                 self._last_snapshot_at = now
         self._tracks = list(tracks)
         update = Update(at=now, tracks=self._tracks, alerts=changed, removed=list(removed))

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from dronewatch.store.tables import chain_heads
@@ -46,6 +46,16 @@ CHAINED = tuple(CONTENT)
 
 _ENC = msgspec.json.Encoder()
 
+# Statements built once (a chain write runs every pipeline step).
+_LOCK = update(chain_heads).where(chain_heads.c.name == bindparam("chain")).values(rows=chain_heads.c.rows)
+_HEAD = select(chain_heads).where(chain_heads.c.name == bindparam("chain"))
+_MOVE = (
+    update(chain_heads)
+    .where(chain_heads.c.name == bindparam("chain"))
+    .values(last_id=bindparam("new_last_id"), row_hash=bindparam("new_row_hash"), rows=bindparam("new_rows"))
+)
+_INSERTS: dict[str, Insert] = {}
+
 
 def content_hash(table: str, row: Mapping[str, Any]) -> str:
     """sha256 (hex) of a row's content columns of ``table``."""
@@ -61,7 +71,7 @@ def link(prev_hash: str, content: str) -> str:
 def lock(conn: Connection, names: Iterable[str]) -> None:
     """Take the heads of these chains for this transaction (first statement of a writer)."""
     for name in sorted(set(names), key=CHAINED.index):
-        conn.execute(update(chain_heads).where(chain_heads.c.name == name).values(rows=chain_heads.c.rows))
+        conn.execute(_LOCK, {"chain": name})
 
 
 def append(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -70,7 +80,7 @@ def append(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> li
     if not rows:
         return []
     name = table.name
-    head = conn.execute(select(chain_heads).where(chain_heads.c.name == name)).one()
+    head = conn.execute(_HEAD, {"chain": name}).one()
     prev, next_id = head.row_hash, head.last_id + 1
     out = []
     for row in rows:
@@ -78,12 +88,12 @@ def append(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> li
         done = row | {"id": next_id, "content_hash": content, "prev_hash": prev, "row_hash": link(prev, content)}
         out.append(done)
         prev, next_id = done["row_hash"], next_id + 1
-    conn.execute(insert(table), out)
-    conn.execute(
-        update(chain_heads)
-        .where(chain_heads.c.name == name)
-        .values(last_id=next_id - 1, row_hash=prev, rows=head.rows + len(out))
-    )
+    stmt = _INSERTS.get(name)
+    if stmt is None or stmt.table is not table:
+        stmt = _INSERTS[name] = insert(table)
+    conn.execute(stmt, out)
+    conn.execute(_MOVE, {"chain": name, "new_last_id": next_id - 1, "new_row_hash": prev,
+                         "new_rows": head.rows + len(out)})
     return out
 
 

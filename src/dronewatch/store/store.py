@@ -96,6 +96,76 @@ def _audit_row(alert: Alert, change: str, by: str, from_state: AlertState | None
     }
 
 
+def _frame_rows(batch: Sequence[Frame]) -> list[dict[str, Any]]:
+    return [
+        {
+            "sensor_id": f.sensor_id,
+            "received_at": f.received_at,
+            "link": f.link,
+            "sha256": hashlib.sha256(f.data).hexdigest(),
+            "data": bytes(f.data),
+        }
+        for f in batch
+    ]
+
+
+def _track_rows(tracks: Sequence[Track], at: float) -> list[dict[str, Any]]:
+    return [
+        {
+            "track_id": t.track_id,
+            "at": at,
+            "lat": t.lat,
+            "lon": t.lon,
+            "alt_m": t.alt_m,
+            "cls": t.cls,
+            "identity": t.identity.key if t.identity is not None else None,
+            "status": t.status,
+            "json": _ENCODER.encode(t).decode(),
+        }
+        for t in tracks
+    ]
+
+
+def _write_alerts(conn: Connection, batch: Sequence[Alert]) -> int:
+    """``Store.save_alerts`` inside the caller's transaction (which holds the audit chain's lock)."""
+    ids = list({a.alert_id: None for a in batch})
+    existing = {
+        r.alert_id: (r.state, r.json)
+        for r in conn.execute(
+            select(alerts.c.alert_id, alerts.c.state, alerts.c.json).where(alerts.c.alert_id.in_(ids))
+        )
+    }
+    stored = set(existing)
+    audit_rows: list[dict[str, Any]] = []
+    latest: dict[str, dict[str, Any]] = {}
+    for a in batch:
+        row = alert_row(a)
+        before = existing.get(a.alert_id)
+        if before is not None and before[1] == row["json"]:
+            continue
+        if before is None:
+            change, by = "raised", a.by or SYSTEM
+        else:
+            newly_acked = a.state == "acknowledged" and before[0] != a.state
+            change = a.change or "updated"
+            by = a.by or (a.acked_by if newly_acked else None) or SYSTEM
+        audit_rows.append(_audit_row(a, change, by, before[0] if before else None, row["json"]))
+        existing[a.alert_id] = (a.state, row["json"])
+        latest[a.alert_id] = row
+    new_rows = [row for alert_id, row in latest.items() if alert_id not in stored]
+    changed_rows = [
+        {k: v for k, v in row.items() if k != "alert_id"} | {"b_id": alert_id}
+        for alert_id, row in latest.items() if alert_id in stored
+    ]
+    if new_rows:
+        conn.execute(insert(alerts), new_rows)
+    if changed_rows:
+        # executemany: the SET columns are the row keys (all but the id)
+        conn.execute(update(alerts).where(alerts.c.alert_id == bindparam("b_id")), changed_rows)
+    chain.append(conn, alert_audit, audit_rows)
+    return len(audit_rows)
+
+
 class Store:
     """One database: ``Store("sqlite:///path.db")`` creates or migrates it to the newest schema."""
 
@@ -111,20 +181,28 @@ class Store:
         """Keep frames exactly as received; returns their sha256 hex digests (in order)."""
         if not batch:
             return []
-        rows = [
-            {
-                "sensor_id": f.sensor_id,
-                "received_at": f.received_at,
-                "link": f.link,
-                "sha256": hashlib.sha256(f.data).hexdigest(),
-                "data": bytes(f.data),
-            }
-            for f in batch
-        ]
+        rows = _frame_rows(batch)
         with self.engine.begin() as conn:
             chain.lock(conn, ["frames"])
             chain.append(conn, frames, rows)
         return [str(r["sha256"]) for r in rows]
+
+    def record(self, batch: Sequence[Frame], changed: Sequence[Alert], tracks: Sequence[Track] | None,
+               at: float) -> None:
+        """One pipeline step in one transaction: its frames, its new or changed alerts (audited
+        as ``save_alerts`` does) and, unless None, a snapshot of its tracks at ``at``. One lock
+        of each chain and one commit per step instead of one per kind of row."""
+        names = [n for n, rows in (("frames", batch), ("track_snapshots", tracks), ("alert_audit", changed)) if rows]
+        if not names:
+            return
+        with self.engine.begin() as conn:
+            chain.lock(conn, names)
+            if batch:
+                chain.append(conn, frames, _frame_rows(batch))
+            if tracks:
+                chain.append(conn, track_snapshots, _track_rows(tracks, at))
+            if changed:
+                _write_alerts(conn, changed)
 
     def frames(self, limit: int = 100, sha256: str | None = None) -> list[dict[str, Any]]:
         """Stored frames, oldest first (``data`` as bytes)."""
@@ -140,20 +218,7 @@ class Store:
         """Snapshot every track as it stood at ``at``."""
         if not tracks:
             return
-        rows = [
-            {
-                "track_id": t.track_id,
-                "at": at,
-                "lat": t.lat,
-                "lon": t.lon,
-                "alt_m": t.alt_m,
-                "cls": t.cls,
-                "identity": t.identity.key if t.identity is not None else None,
-                "status": t.status,
-                "json": _ENCODER.encode(t).decode(),
-            }
-            for t in tracks
-        ]
+        rows = _track_rows(tracks, at)
         with self.engine.begin() as conn:
             chain.lock(conn, ["track_snapshots"])
             chain.append(conn, track_snapshots, rows)
@@ -196,42 +261,7 @@ class Store:
             return 0
         with self.engine.begin() as conn:
             chain.lock(conn, ["alert_audit"])  # first: the audit chain's writers take turns
-            ids = list({a.alert_id: None for a in batch})
-            existing = {
-                r.alert_id: (r.state, r.json)
-                for r in conn.execute(
-                    select(alerts.c.alert_id, alerts.c.state, alerts.c.json).where(alerts.c.alert_id.in_(ids))
-                )
-            }
-            stored = set(existing)
-            audit_rows: list[dict[str, Any]] = []
-            latest: dict[str, dict[str, Any]] = {}
-            for a in batch:
-                row = alert_row(a)
-                before = existing.get(a.alert_id)
-                if before is not None and before[1] == row["json"]:
-                    continue
-                if before is None:
-                    change, by = "raised", a.by or SYSTEM
-                else:
-                    newly_acked = a.state == "acknowledged" and before[0] != a.state
-                    change = a.change or "updated"
-                    by = a.by or (a.acked_by if newly_acked else None) or SYSTEM
-                audit_rows.append(_audit_row(a, change, by, before[0] if before else None, row["json"]))
-                existing[a.alert_id] = (a.state, row["json"])
-                latest[a.alert_id] = row
-            new_rows = [row for alert_id, row in latest.items() if alert_id not in stored]
-            changed_rows = [
-                {k: v for k, v in row.items() if k != "alert_id"} | {"b_id": alert_id}
-                for alert_id, row in latest.items() if alert_id in stored
-            ]
-            if new_rows:
-                conn.execute(insert(alerts), new_rows)
-            if changed_rows:
-                # executemany: the SET columns are the row keys (all but the id)
-                conn.execute(update(alerts).where(alerts.c.alert_id == bindparam("b_id")), changed_rows)
-            chain.append(conn, alert_audit, audit_rows)
-        return len(audit_rows)
+            return _write_alerts(conn, batch)
 
     def act(self, alert_id: str, action: Action, by: str, note: str | None, at: float) -> Alert | None:
         """An operator's action on a stored alert (``assess.lifecycle``), audited. Unknown id:
