@@ -184,9 +184,27 @@ def test_console_shows_tracks_alerts_and_acks(served: Served, page: Page, tmp_pa
     expect(page.get_by_test_id("status")).to_have_text("connected", timeout=10_000)
     page.wait_for_function(
         "Number(document.querySelector('[data-testid=track-count]').textContent) === 3", timeout=15_000)
-    page.wait_for_function("window.dronewatchMap && window.dronewatchMap.getSource('zones') !== undefined")
+    page.wait_for_function("window.dronewatchMap && window.dronewatchMap.getSource('site') !== undefined")
     drawn = page.evaluate("window.dronewatch.layer.count")  # the one WebGL track layer holds all three
     assert drawn == 3
+    # ...and draws them on screen: the bird (and the aircraft while in view) filled in neutral green,
+    # a colour nothing else on this map has opaque
+    colours = page.evaluate("""() => new Promise((done) => {
+      const map = window.dronewatchMap;
+      map.once('render', () => {
+        const gl = map.painter.context.gl, w = gl.drawingBufferWidth, h = gl.drawingBufferHeight;
+        const px = new Uint8Array(w * h * 4);
+        gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, px);
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          const d = Math.abs(px[i] - 0x46) + Math.abs(px[i + 1] - 0xa7) + Math.abs(px[i + 2] - 0x58);
+          if (px[i + 3] > 250 && d < 24) n++;
+        }
+        done(n);
+      });
+      map.triggerRepaint();
+    })""")
+    assert colours >= 5, f"{colours} neutral-green pixels"
 
     item = page.get_by_test_id("alert-item").first
     expect(item).to_be_visible(timeout=10_000)

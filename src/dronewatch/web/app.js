@@ -33,7 +33,7 @@ let lastOverlay = 0;
 let pictureAt = null;
 let selected = null;
 const filters = { bird: false, aircraft: false, allowed: false };
-const measure = { on: false, points: [] };
+const measure = { on: false, points: [], features: [] };
 
 const desk = new AlertDesk({ onSelect: (trackId, alert) => select(trackId, alert) });
 const detail = new TrackDetail({ onClose: () => { selected = null; scheduleDraw(true); },
@@ -70,8 +70,9 @@ function tileTemplate(path) {
 }
 
 async function baseStyle(s) {
-  const style = { version: 8, sources: {},
-    layers: [{ id: "background", type: "background", paint: { "background-color": "#1b2026" } }] };
+  // No background layer: the dark ground is the map element's CSS background, seen through the
+  // transparent canvas, so no frame spends a full-window pass painting it.
+  const style = { version: 8, sources: {}, layers: [] };
   const b = s.basemap;
   const attribution = (b && b.attribution) || "";
   if (b && b.style) {  // vector tiles with a MapLibre style (a URL, or the site's local file)
@@ -93,11 +94,21 @@ async function baseStyle(s) {
   if (raster) {
     style.sources.basemap = { type: "raster", tileSize: (b && b.tile_size) || 256, attribution, ...raster };
     style.layers.push({ id: "basemap", type: "raster", source: "basemap", paint: { "raster-opacity": 0.85 } });
-  } else {
-    style.sources.grid = { type: "geojson", data: grid(s) };
-    style.layers.push({ id: "grid", type: "line", source: "grid", paint: { "line-color": "#28303a", "line-width": 1 } });
   }
   return style;
+}
+
+// MapLibre (vendored 6.17) draws a full-window "sky" pass first in every frame, even when the
+// style has no sky. The console keeps the camera straight down (maxPitch 0), so the horizon is
+// never in view and that pass draws nothing, yet with a software GL (SwiftShader, a VM without a
+// GPU) it cost most of each frame. Skip it while the pitch is 0.
+function skipSky(m) {
+  const painter = m.painter;
+  const draw = painter?.drawFunctions?.sky;
+  if (typeof draw !== "function" || draw.skipped) return;
+  const sky = (...args) => { if (m.getPitch() > 0) draw(...args); };
+  sky.skipped = true;
+  painter.drawFunctions = { ...painter.drawFunctions, sky };
 }
 
 function grid(s) {  // the plain background's grid: lines every 0.005° (about 500 m) near the site
@@ -106,23 +117,41 @@ function grid(s) {  // the plain background's grid: lines every 0.005° (about 5
   const step = 0.005;
   const lat0 = Math.floor(lat / step) * step, lon0 = Math.floor(lon / step) * step;
   for (let k = -20; k <= 20; k++) {
-    f.push({ type: "Feature", properties: {}, geometry: { type: "LineString",
+    f.push({ type: "Feature", properties: { kind: "grid" }, geometry: { type: "LineString",
       coordinates: [[lon0 - 20 * step, lat0 + k * step], [lon0 + 20 * step, lat0 + k * step]] } });
-    f.push({ type: "Feature", properties: {}, geometry: { type: "LineString",
+    f.push({ type: "Feature", properties: { kind: "grid" }, geometry: { type: "LineString",
       coordinates: [[lon0 + k * step, lat0 - 20 * step], [lon0 + k * step, lat0 + 20 * step]] } });
   }
-  return { type: "FeatureCollection", features: f };
+  return f;
 }
 
+function counterClockwise(ring) {  // exterior rings counter-clockwise (RFC 7946), so a positive line-offset insets
+  let a = 0;
+  for (let i = 1; i < ring.length; i++) a += (ring[i - 1][0] * ring[i][1]) - (ring[i][0] * ring[i - 1][1]);
+  return a >= 0 ? ring : [...ring].reverse();
+}
+
+// Cost per frame matters (a software GL draws every pixel on the CPU): MapLibre redraws a stencil
+// mask over the whole window for each line/fill layer whose source differs from the previous
+// one, and every layer once per tile. So all static site geometry is one source ("site": grid,
+// zones, coverage rings, sensors) and all per-track overlays another ("overlay": trails, lines,
+// ellipses, labels, the measure tool), layers of one source kept together; and no layer fills
+// the whole window: zones are an outline with a band of their colour inside the edge, sensor
+// coverage is its range ring.
 function addSiteLayers() {
   const gj = site.geojson;
-  const coverage = { type: "FeatureCollection", features: gj.rings.features.map((f) => ({
-    type: "Feature", properties: f.properties, geometry: { type: "Polygon", coordinates: [f.geometry.coordinates] } })) };
-  map.addSource("zones", { type: "geojson", data: gj.zones });
-  map.addSource("coverage", { type: "geojson", data: coverage });
-  map.addSource("rings", { type: "geojson", data: gj.rings });
-  map.addSource("sensors", { type: "geojson", data: gj.sensors });
-  for (const id of ["trails", "lines", "ellipses", "labels", "measure"]) map.addSource(id, { type: "geojson", data: EMPTY });
+  const zones = gj.zones.features.map((f) => ({ ...f, properties: { ...f.properties, kind: "zone" },
+    geometry: { ...f.geometry, coordinates: [counterClockwise(f.geometry.coordinates[0]), ...f.geometry.coordinates.slice(1)] } }));
+  const rings = gj.rings.features.map((f) => ({ ...f, properties: { ...f.properties, kind: "ring" } }));
+  const sensors = gj.sensors.features.map((f) => ({ ...f, properties: { ...f.properties, kind: "sensor" } }));
+  // one label per zone, just inside its northernmost point (a polygon label would repeat in every tile)
+  const zoneLabels = zones.map((f) => ({ type: "Feature", properties: { ...f.properties, kind: "zone-label" },
+    geometry: { type: "Point", coordinates: f.geometry.coordinates[0].reduce((a, b) => (b[1] > a[1] ? b : a)) } }));
+  const plain = !Object.keys(map.getStyle().sources).length;  // no basemap: draw the grid
+  map.addSource("site", { type: "geojson", data: { type: "FeatureCollection",
+    features: [...(plain ? grid(site) : []), ...rings, ...zones, ...zoneLabels, ...sensors] } });
+  map.addSource("overlay", { type: "geojson", data: EMPTY });
+  const kind = (k) => ["==", ["get", "kind"], k];
   const sev = ["match", ["get", "severity"], "critical", SEVERITY_COLOUR.critical,
     "warning", SEVERITY_COLOUR.warning, SEVERITY_COLOUR.info];
   const text = { "text-font": ["sans-serif"], "text-size": 12 };
@@ -130,41 +159,45 @@ function addSiteLayers() {
   const metres = ["to-string", ["round", ["coalesce", ["get", "floor_m"], 0]]];
   const ceiling = ["case", ["has", "ceiling_m"], ["case", ["==", ["get", "ceiling_m"], null], "∞",
     ["to-string", ["round", ["get", "ceiling_m"]]]], "∞"];
-  map.addLayer({ id: "coverage", type: "fill", source: "coverage", paint: { "fill-color": "#6c7a89", "fill-opacity": 0.05 } });
-  map.addLayer({ id: "zones-fill", type: "fill", source: "zones", paint: { "fill-color": sev, "fill-opacity": 0.16 } });
-  map.addLayer({ id: "zones-line", type: "line", source: "zones", paint: { "line-color": sev, "line-width": 2 } });
-  map.addLayer({ id: "zones-label", type: "symbol", source: "zones",
-    layout: { ...text, "text-field": ["concat", ["get", "name"], "\n", metres, "–", ceiling, " m"] },
-    paint: { ...halo, "text-color": sev } });
-  map.addLayer({ id: "rings", type: "line", source: "rings",
+  map.addLayer({ id: "grid", type: "line", source: "site", filter: kind("grid"),
+    paint: { "line-color": "#28303a", "line-width": 1 } });
+  map.addLayer({ id: "rings", type: "line", source: "site", filter: kind("ring"),
     paint: { "line-color": "#6c7a89", "line-width": 1, "line-dasharray": [4, 4] } });
-  map.addLayer({ id: "sensors", type: "circle", source: "sensors",
+  map.addLayer({ id: "zones-band", type: "line", source: "site", filter: kind("zone"),
+    paint: { "line-color": sev, "line-width": 10, "line-offset": 5, "line-opacity": 0.22 } });
+  map.addLayer({ id: "zones-line", type: "line", source: "site", filter: kind("zone"),
+    paint: { "line-color": sev, "line-width": 2 } });
+  map.addLayer({ id: "zones-label", type: "symbol", source: "site", filter: kind("zone-label"),
+    layout: { ...text, "text-anchor": "top", "text-offset": [0, 0.8], "text-allow-overlap": true, "text-field": ["concat", ["get", "name"], "\n", metres, "–", ceiling, " m"] },
+    paint: { ...halo, "text-color": sev } });
+  map.addLayer({ id: "sensors", type: "circle", source: "site", filter: kind("sensor"),
     paint: { "circle-radius": 5, "circle-color": "#f5f7fa", "circle-stroke-color": "#0b0d10", "circle-stroke-width": 1.5 } });
-  map.addLayer({ id: "sensors-label", type: "symbol", source: "sensors",
+  map.addLayer({ id: "sensors-label", type: "symbol", source: "site", filter: kind("sensor"),
     layout: { ...text, "text-field": ["concat", ["get", "id"], " (", ["get", "kind"], ")"], "text-offset": [0, 1.2],
       "text-anchor": "top", "text-size": 11 }, paint: { ...halo, "text-color": "#c5ccd3" } });
   // uncertainty: a circle of 2 sigma, metres -> pixels at this latitude and zoom
   const mPerPx0 = 156543.03 * Math.cos(site.origin.lat * Math.PI / 180);
-  map.addLayer({ id: "ellipses", type: "circle", source: "ellipses", paint: {
+  map.addLayer({ id: "ellipses", type: "circle", source: "overlay", filter: kind("track"), paint: {
     "circle-radius": ["interpolate", ["exponential", 2], ["zoom"], 0, ["/", ["*", 2, ["get", "sigma"]], mPerPx0],
       22, ["/", ["*", 2, ["get", "sigma"]], mPerPx0 / 2 ** 22]],
     "circle-color": ["get", "colour"], "circle-opacity": 0.12, "circle-stroke-color": ["get", "colour"],
     "circle-stroke-width": 1, "circle-stroke-opacity": 0.5 } });
-  map.addLayer({ id: "trails", type: "line", source: "trails",
+  map.addLayer({ id: "trails", type: "line", source: "overlay", filter: kind("trail"),
     paint: { "line-color": ["get", "colour"], "line-width": 1.5, "line-opacity": 0.7 } });
-  map.addLayer({ id: "lines", type: "line", source: "lines", paint: {
-    "line-color": ["match", ["get", "kind"], "pilot", "#ff6bcb", "home", "#b78cff", ["get", "colour"]],
-    "line-width": 1.5, "line-dasharray": [2, 2] } });
-  map.addLayer({ id: "tracks-halo", type: "circle", source: "labels", filter: ["==", ["get", "selected"], true],
+  map.addLayer({ id: "lines", type: "line", source: "overlay", filter: ["in", ["get", "kind"], ["literal", ["predicted", "pilot", "home"]]],
+    paint: { "line-color": ["match", ["get", "kind"], "pilot", "#ff6bcb", "home", "#b78cff", ["get", "colour"]],
+      "line-width": 1.5, "line-dasharray": [2, 2] } });
+  map.addLayer({ id: "measure-line", type: "line", source: "overlay", filter: kind("measure"),
+    paint: { "line-color": "#ffffff", "line-width": 2 } });
+  map.addLayer({ id: "tracks-halo", type: "circle", source: "overlay", filter: ["all", kind("track"), ["==", ["get", "selected"], true]],
     paint: { "circle-radius": 16, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } });
   layer = new TrackLayer([site.origin.lon, site.origin.lat]);
   map.addLayer(layer);
-  map.addLayer({ id: "labels", type: "symbol", source: "labels", layout: {
+  map.addLayer({ id: "labels", type: "symbol", source: "overlay", filter: kind("track"), layout: {
     ...text, "text-field": ["get", "label"], "text-offset": [1.3, 0], "text-anchor": "left", "text-justify": "left",
     "text-size": 11, "text-optional": true, "text-allow-overlap": false },
     paint: { ...halo, "text-color": "#e6e9ed" } });
-  map.addLayer({ id: "measure-line", type: "line", source: "measure", paint: { "line-color": "#ffffff", "line-width": 2 } });
-  map.addLayer({ id: "measure-label", type: "symbol", source: "measure", filter: ["==", ["geometry-type"], "Point"],
+  map.addLayer({ id: "measure-label", type: "symbol", source: "overlay", filter: kind("measure-point"),
     layout: { ...text, "text-field": ["get", "label"], "text-offset": [0, -1.2] }, paint: { ...halo, "text-color": "#ffffff" } });
   map.on("click", onMapClick);
 }
@@ -250,29 +283,21 @@ function drawOverlays(shown) {
   const inView = shown.filter((s) => bounds.contains([s.lon, s.lat]));
   inView.sort((a, b) => rank(a) - rank(b));
   const top = inView.slice(0, OVERLAY_MAX);
-  const labels = [], trails = [], lines = [], ellipses = [];
+  const features = [];
+  const line = (coordinates, properties) => features.push({ type: "Feature", geometry: { type: "LineString", coordinates }, properties });
   for (const s of top) {
     const t = s.t;
     const p = [t.lon, t.lat];
-    labels.push({ type: "Feature", geometry: { type: "Point", coordinates: p },
-      properties: { track_id: t.track_id, label: label(t), selected: t.track_id === selected } });
-    ellipses.push({ type: "Feature", geometry: { type: "Point", coordinates: p },
-      properties: { sigma: t.pos_sigma_m, colour: s.colour } });
+    features.push({ type: "Feature", geometry: { type: "Point", coordinates: p }, properties: { kind: "track",
+      track_id: t.track_id, label: label(t), selected: t.track_id === selected, sigma: t.pos_sigma_m, colour: s.colour } });
     const trail = view.trails.get(t.track_id);
-    if (trail && trail.length > 1) {
-      trails.push({ type: "Feature", geometry: { type: "LineString", coordinates: trail }, properties: { colour: s.colour } });
-    }
-    if (t.cls === "drone" || t.track_id === selected) {
-      lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: [p, offset(t, PREDICT_S)] },
-        properties: { kind: "predicted", colour: s.colour } });
-    }
-    if (t.operator) lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: [p, [t.operator.lon, t.operator.lat]] }, properties: { kind: "pilot" } });
-    if (t.home) lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: [p, [t.home.lon, t.home.lat]] }, properties: { kind: "home" } });
+    if (trail && trail.length > 1) line(trail, { kind: "trail", colour: s.colour });
+    if (t.cls === "drone" || t.track_id === selected) line([p, offset(t, PREDICT_S)], { kind: "predicted", colour: s.colour });
+    if (t.operator) line([p, [t.operator.lon, t.operator.lat]], { kind: "pilot" });
+    if (t.home) line([p, [t.home.lon, t.home.lat]], { kind: "home" });
   }
-  map.getSource("labels").setData({ type: "FeatureCollection", features: labels });
-  map.getSource("trails").setData({ type: "FeatureCollection", features: trails });
-  map.getSource("lines").setData({ type: "FeatureCollection", features: lines });
-  map.getSource("ellipses").setData({ type: "FeatureCollection", features: ellipses });
+  features.push(...measure.features);
+  map.getSource("overlay").setData({ type: "FeatureCollection", features });
 }
 
 let forceOverlay = false;
@@ -352,15 +377,16 @@ function distanceBearing(a, b) {
 function addMeasurePoint(p) {
   if (measure.points.length >= 2) measure.points = [];
   measure.points.push(p);
-  const f = measure.points.map((q) => ({ type: "Feature", geometry: { type: "Point", coordinates: q }, properties: { label: "" } }));
+  const f = measure.points.map((q) => ({ type: "Feature", geometry: { type: "Point", coordinates: q }, properties: { kind: "measure-point", label: "" } }));
   if (measure.points.length === 2) {
     const [d, brg] = distanceBearing(measure.points[0], measure.points[1]);
     const text = `${d >= 1000 ? (d / 1000).toFixed(2) + " km" : d.toFixed(0) + " m"}, ${brg.toFixed(0)}°`;
     f[1].properties.label = text;
-    f.push({ type: "Feature", geometry: { type: "LineString", coordinates: measure.points }, properties: {} });
+    f.push({ type: "Feature", geometry: { type: "LineString", coordinates: measure.points }, properties: { kind: "measure" } });
     setText($("measure-result"), text);
   }
-  map.getSource("measure").setData({ type: "FeatureCollection", features: f });
+  measure.features = f;
+  scheduleDraw(true);
 }
 
 // --- the live feed -----------------------------------------------------------------------------
@@ -453,7 +479,10 @@ async function main() {
   if (window.pmtiles) maplibregl.addProtocol("pmtiles", new window.pmtiles.Protocol().tile);
   maplibregl.setWorkerUrl(new URL("vendor/maplibre-gl/maplibre-gl-worker.mjs", location.href).href);
   map = new maplibregl.Map({ container: "map", style: await baseStyle(site), attributionControl: { compact: true },
+    fadeDuration: 0,  // labels appear and hide at once: no fade animation keeping the map redrawing
     center: [site.origin.lon, site.origin.lat], zoom: 14, maxPitch: 0 });
+  skipSky(map);
+  map.on("webglcontextrestored", () => skipSky(map));
   map.addControl(new maplibregl.NavigationControl({ showCompass: true }), "bottom-left");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   window.dronewatchMap = map;  // for tests, benches and debugging
@@ -471,10 +500,11 @@ async function main() {
   $("measure").addEventListener("click", () => {
     measure.on = !measure.on;
     measure.points = [];
+    measure.features = [];
+    scheduleDraw(true);
     $("measure").dataset.on = measure.on ? "1" : "0";
     map.getCanvas().style.cursor = measure.on ? "crosshair" : "";
     setText($("measure-result"), measure.on ? "click two points" : "");
-    if (map.getSource("measure")) map.getSource("measure").setData(EMPTY);
   });
   setInterval(() => { if (selected !== null && view === live) refreshDetail(); }, 2000);
   connect();
