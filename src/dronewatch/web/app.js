@@ -7,11 +7,13 @@ import { api, ensureLogin, me } from "./auth.js";
 import { AlertDesk, clock } from "./alerts.js";
 import { TrackDetail, headingOf, speedOf } from "./detail.js";
 import { Replay } from "./replay.js";
+import { LineLayer, rgba } from "./linelayer.js";
 import { TrackLayer } from "./tracklayer.js";
 
 const TRAIL_POINTS = 30;          // positions kept per track for its trail
 const STALE_S = 60;               // drop a track not updated for this long (picture time)
-const OVERLAY_MAX = 300;          // labels, trails, ellipses, predictions drawn for at most this many
+const OVERLAY_MAX = 300;          // trails, ellipses, predictions drawn for at most this many
+const LABEL_MAX = 100;            // labels offered for at most this many (the first by rank)
 const OVERLAY_EVERY_MS = 1000;    // overlays (symbol/line layers) are rebuilt at most this often
 const PREDICT_S = 30;             // predicted path length
 const SEVERITY_COLOUR = { info: "#4aa3df", warning: "#f0ad4e", critical: "#e5484d" };
@@ -26,6 +28,7 @@ const live = { tracks: new Map(), trails: new Map() };   // the live picture
 let view = live;                                         // what is drawn: live, or a replay picture
 let map = null;
 let layer = null;
+let lines = null;      // trails, predicted paths, pilot/home lines, the measure line
 let site = null;
 let allowed = new Set();
 let drawPending = false;
@@ -33,7 +36,7 @@ let lastOverlay = 0;
 let pictureAt = null;
 let selected = null;
 const filters = { bird: false, aircraft: false, allowed: false };
-const measure = { on: false, points: [], features: [] };
+const measure = { on: false, points: [], labels: [] };
 
 const desk = new AlertDesk({ onSelect: (trackId, alert) => select(trackId, alert) });
 const detail = new TrackDetail({ onClose: () => { selected = null; scheduleDraw(true); },
@@ -112,17 +115,15 @@ function skipSky(m) {
 }
 
 function grid(s) {  // the plain background's grid: lines every 0.005° (about 500 m) near the site
-  const f = [];
+  const out = [];
   const { lat, lon } = s.origin;
   const step = 0.005;
   const lat0 = Math.floor(lat / step) * step, lon0 = Math.floor(lon / step) * step;
   for (let k = -20; k <= 20; k++) {
-    f.push({ type: "Feature", properties: { kind: "grid" }, geometry: { type: "LineString",
-      coordinates: [[lon0 - 20 * step, lat0 + k * step], [lon0 + 20 * step, lat0 + k * step]] } });
-    f.push({ type: "Feature", properties: { kind: "grid" }, geometry: { type: "LineString",
-      coordinates: [[lon0 + k * step, lat0 - 20 * step], [lon0 + k * step, lat0 + 20 * step]] } });
+    out.push([[lon0 - 20 * step, lat0 + k * step], [lon0 + 20 * step, lat0 + k * step]]);
+    out.push([[lon0 + k * step, lat0 - 20 * step], [lon0 + k * step, lat0 + 20 * step]]);
   }
-  return f;
+  return out;
 }
 
 function counterClockwise(ring) {  // exterior rings counter-clockwise (RFC 7946), so a positive line-offset insets
@@ -131,25 +132,28 @@ function counterClockwise(ring) {  // exterior rings counter-clockwise (RFC 7946
   return a >= 0 ? ring : [...ring].reverse();
 }
 
-// Cost per frame matters (a software GL draws every pixel on the CPU): MapLibre redraws a stencil
-// mask over the whole window for each line/fill layer whose source differs from the previous
-// one, and every layer once per tile. So all static site geometry is one source ("site": grid,
-// zones, coverage rings, sensors) and all per-track overlays another ("overlay": trails, lines,
-// ellipses, labels, the measure tool), layers of one source kept together; and no layer fills
-// the whole window: zones are an outline with a band of their colour inside the edge, sensor
-// coverage is its range ring.
+// Cost per frame matters (a software GL draws every pixel on the CPU). MapLibre redraws a
+// stencil mask over the whole window for each line/fill layer whose source differs from the
+// previous one, and draws every layer once per tile. So: the thin lines (grid, range rings,
+// trails, predicted paths, pilot/home, measure) are two WebGL layers of our own, one draw call
+// each (linelayer.js); zones are one source ("site": zones, their labels, sensors) and the
+// per-track points another ("overlay": ellipses, labels); no layer fills the whole window: a
+// zone is an outline with a band of its colour inside the edge, coverage is its range ring.
 function addSiteLayers() {
   const gj = site.geojson;
   const zones = gj.zones.features.map((f) => ({ ...f, properties: { ...f.properties, kind: "zone" },
     geometry: { ...f.geometry, coordinates: [counterClockwise(f.geometry.coordinates[0]), ...f.geometry.coordinates.slice(1)] } }));
-  const rings = gj.rings.features.map((f) => ({ ...f, properties: { ...f.properties, kind: "ring" } }));
   const sensors = gj.sensors.features.map((f) => ({ ...f, properties: { ...f.properties, kind: "sensor" } }));
   // one label per zone, just inside its northernmost point (a polygon label would repeat in every tile)
   const zoneLabels = zones.map((f) => ({ type: "Feature", properties: { ...f.properties, kind: "zone-label" },
     geometry: { type: "Point", coordinates: f.geometry.coordinates[0].reduce((a, b) => (b[1] > a[1] ? b : a)) } }));
   const plain = !Object.keys(map.getStyle().sources).length;  // no basemap: draw the grid
+  const fixed = new LineLayer("site-lines", [site.origin.lon, site.origin.lat]);
+  map.addLayer(fixed);
+  fixed.set([...(plain ? grid(site).map((coordinates) => ({ coordinates, colour: rgba("#28303a") })) : []),
+    ...gj.rings.features.map((f) => ({ coordinates: f.geometry.coordinates, colour: rgba("#6c7a89"), dashed: true }))]);
   map.addSource("site", { type: "geojson", data: { type: "FeatureCollection",
-    features: [...(plain ? grid(site) : []), ...rings, ...zones, ...zoneLabels, ...sensors] } });
+    features: [...zones, ...zoneLabels, ...sensors] } });
   map.addSource("overlay", { type: "geojson", data: EMPTY });
   const kind = (k) => ["==", ["get", "kind"], k];
   const sev = ["match", ["get", "severity"], "critical", SEVERITY_COLOUR.critical,
@@ -159,10 +163,6 @@ function addSiteLayers() {
   const metres = ["to-string", ["round", ["coalesce", ["get", "floor_m"], 0]]];
   const ceiling = ["case", ["has", "ceiling_m"], ["case", ["==", ["get", "ceiling_m"], null], "∞",
     ["to-string", ["round", ["get", "ceiling_m"]]]], "∞"];
-  map.addLayer({ id: "grid", type: "line", source: "site", filter: kind("grid"),
-    paint: { "line-color": "#28303a", "line-width": 1 } });
-  map.addLayer({ id: "rings", type: "line", source: "site", filter: kind("ring"),
-    paint: { "line-color": "#6c7a89", "line-width": 1, "line-dasharray": [4, 4] } });
   map.addLayer({ id: "zones-band", type: "line", source: "site", filter: kind("zone"),
     paint: { "line-color": sev, "line-width": 10, "line-offset": 5, "line-opacity": 0.22 } });
   map.addLayer({ id: "zones-line", type: "line", source: "site", filter: kind("zone"),
@@ -182,13 +182,8 @@ function addSiteLayers() {
       22, ["/", ["*", 2, ["get", "sigma"]], mPerPx0 / 2 ** 22]],
     "circle-color": ["get", "colour"], "circle-opacity": 0.12, "circle-stroke-color": ["get", "colour"],
     "circle-stroke-width": 1, "circle-stroke-opacity": 0.5 } });
-  map.addLayer({ id: "trails", type: "line", source: "overlay", filter: kind("trail"),
-    paint: { "line-color": ["get", "colour"], "line-width": 1.5, "line-opacity": 0.7 } });
-  map.addLayer({ id: "lines", type: "line", source: "overlay", filter: ["in", ["get", "kind"], ["literal", ["predicted", "pilot", "home"]]],
-    paint: { "line-color": ["match", ["get", "kind"], "pilot", "#ff6bcb", "home", "#b78cff", ["get", "colour"]],
-      "line-width": 1.5, "line-dasharray": [2, 2] } });
-  map.addLayer({ id: "measure-line", type: "line", source: "overlay", filter: kind("measure"),
-    paint: { "line-color": "#ffffff", "line-width": 2 } });
+  lines = new LineLayer("lines", [site.origin.lon, site.origin.lat]);
+  map.addLayer(lines);
   map.addLayer({ id: "tracks-halo", type: "circle", source: "overlay", filter: ["all", kind("track"), ["==", ["get", "selected"], true]],
     paint: { "circle-radius": 16, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } });
   layer = new TrackLayer([site.origin.lon, site.origin.lat]);
@@ -196,7 +191,7 @@ function addSiteLayers() {
   map.addLayer({ id: "labels", type: "symbol", source: "overlay", filter: kind("track"), layout: {
     ...text, "text-field": ["get", "label"], "text-offset": [1.3, 0], "text-anchor": "left", "text-justify": "left",
     "text-size": 11, "text-optional": true, "text-allow-overlap": false },
-    paint: { ...halo, "text-color": "#e6e9ed" } });
+    paint: { "text-color": "#eef0f3" } });  // no halo: a second text pass over every label doubled their cost
   map.addLayer({ id: "measure-label", type: "symbol", source: "overlay", filter: kind("measure-point"),
     layout: { ...text, "text-field": ["get", "label"], "text-offset": [0, -1.2] }, paint: { ...halo, "text-color": "#ffffff" } });
   map.on("click", onMapClick);
@@ -283,21 +278,23 @@ function drawOverlays(shown) {
   const inView = shown.filter((s) => bounds.contains([s.lon, s.lat]));
   inView.sort((a, b) => rank(a) - rank(b));
   const top = inView.slice(0, OVERLAY_MAX);
-  const features = [];
-  const line = (coordinates, properties) => features.push({ type: "Feature", geometry: { type: "LineString", coordinates }, properties });
+  const points = [], paths = [];
   for (const s of top) {
     const t = s.t;
     const p = [t.lon, t.lat];
-    features.push({ type: "Feature", geometry: { type: "Point", coordinates: p }, properties: { kind: "track",
-      track_id: t.track_id, label: label(t), selected: t.track_id === selected, sigma: t.pos_sigma_m, colour: s.colour } });
+    points.push({ type: "Feature", geometry: { type: "Point", coordinates: p }, properties: { kind: "track",
+      track_id: t.track_id, label: points.length < LABEL_MAX ? label(t) : "", selected: t.track_id === selected,
+      sigma: t.pos_sigma_m, colour: s.colour } });
     const trail = view.trails.get(t.track_id);
-    if (trail && trail.length > 1) line(trail, { kind: "trail", colour: s.colour });
-    if (t.cls === "drone" || t.track_id === selected) line([p, offset(t, PREDICT_S)], { kind: "predicted", colour: s.colour });
-    if (t.operator) line([p, [t.operator.lon, t.operator.lat]], { kind: "pilot" });
-    if (t.home) line([p, [t.home.lon, t.home.lat]], { kind: "home" });
+    if (trail && trail.length > 1) paths.push({ coordinates: trail, colour: rgba(s.colour, 0.7) });
+    if (t.cls === "drone" || t.track_id === selected) paths.push({ coordinates: [p, offset(t, PREDICT_S)], colour: rgba(s.colour), dashed: true });
+    if (t.operator) paths.push({ coordinates: [p, [t.operator.lon, t.operator.lat]], colour: rgba("#ff6bcb"), dashed: true });
+    if (t.home) paths.push({ coordinates: [p, [t.home.lon, t.home.lat]], colour: rgba("#b78cff"), dashed: true });
   }
-  features.push(...measure.features);
-  map.getSource("overlay").setData({ type: "FeatureCollection", features });
+  if (measure.points.length === 2) paths.push({ coordinates: measure.points, colour: rgba("#ffffff") });
+  points.push(...measure.labels);
+  lines.set(paths);
+  map.getSource("overlay").setData({ type: "FeatureCollection", features: points });
 }
 
 let forceOverlay = false;
@@ -382,10 +379,9 @@ function addMeasurePoint(p) {
     const [d, brg] = distanceBearing(measure.points[0], measure.points[1]);
     const text = `${d >= 1000 ? (d / 1000).toFixed(2) + " km" : d.toFixed(0) + " m"}, ${brg.toFixed(0)}°`;
     f[1].properties.label = text;
-    f.push({ type: "Feature", geometry: { type: "LineString", coordinates: measure.points }, properties: { kind: "measure" } });
     setText($("measure-result"), text);
   }
-  measure.features = f;
+  measure.labels = f;
   scheduleDraw(true);
 }
 
@@ -500,7 +496,7 @@ async function main() {
   $("measure").addEventListener("click", () => {
     measure.on = !measure.on;
     measure.points = [];
-    measure.features = [];
+    measure.labels = [];
     scheduleDraw(true);
     $("measure").dataset.on = measure.on ? "1" : "0";
     map.getCanvas().style.cursor = measure.on ? "crosshair" : "";

@@ -6,6 +6,7 @@
 // read: with a software GL (SwiftShader) the per-pixel shape tests this replaced cost ~80 ms a
 // frame at 1,000 tracks.
 import * as maplibregl from "./vendor/maplibre-gl/maplibre-gl.mjs";
+import { GLLayer, attributes } from "./glutil.js";
 
 const STRIDE = 8; // x, y (mercator, relative to the origin), angle, shape, r, g, b, size
 const SHAPE = { drone: 0, bird: 1, aircraft: 2, unknown: 3 };
@@ -71,43 +72,19 @@ void main() {
   gl_FragColor = vec4(mix(vec3(0.04, 0.05, 0.06), v_color, m.r) * m.g, m.g);  // premultiplied alpha
 }`;
 
-function compile(gl, type, src) {
-  const s = gl.createShader(type);
-  gl.shaderSource(s, src);
-  gl.compileShader(s);
-  if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(gl.getShaderInfoLog(s));
-  return s;
-}
-
 function hex(c) {
   const n = parseInt(c.slice(1), 16);
   return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
 }
 
-export class TrackLayer {
+export class TrackLayer extends GLLayer {
   constructor(origin) {
-    this.id = "tracks-gl";
-    this.type = "custom";
-    this.renderingMode = "2d";
-    const o = maplibregl.MercatorCoordinate.fromLngLat(origin);
-    this.ox = o.x; this.oy = o.y;
-    this.count = 0;
-    this.capacity = 0;
-    this.data = new Float32Array(0);
-    this.dirty = false;
+    super("tracks-gl", origin, [VS, FS],
+      ["a_pos", "a_angle", "a_shape", "a_color", "a_size", "u_matrix", "u_bearing", "u_ratio", "u_atlas", "u_cells"]);
   }
 
   onAdd(map, gl) {
-    this.map = map;
-    const p = gl.createProgram();
-    gl.attachShader(p, compile(gl, gl.VERTEX_SHADER, VS));
-    gl.attachShader(p, compile(gl, gl.FRAGMENT_SHADER, FS));
-    gl.linkProgram(p);
-    this.program = p;
-    this.loc = {};
-    for (const a of ["a_pos", "a_angle", "a_shape", "a_color", "a_size"]) this.loc[a] = gl.getAttribLocation(p, a);
-    for (const u of ["u_matrix", "u_bearing", "u_ratio", "u_atlas", "u_cells"]) this.loc[u] = gl.getUniformLocation(p, u);
-    this.buffer = gl.createBuffer();
+    super.onAdd(map, gl);
     const a = atlas();
     this.texture = gl.createTexture();
     gl.bindTexture(gl.TEXTURE_2D, this.texture);
@@ -125,8 +102,7 @@ export class TrackLayer {
   // tracks: [{lon, lat, heading_deg, cls, colour, size}]
   set(tracks) {
     const n = tracks.length;
-    if (n * STRIDE > this.data.length) this.data = new Float32Array(Math.max(n * 2, 256) * STRIDE);
-    const d = this.data;
+    const d = this.reserve(n * STRIDE);
     let i = 0;
     for (const t of tracks) {
       const m = maplibregl.MercatorCoordinate.fromLngLat([t.lon, t.lat]);
@@ -135,48 +111,21 @@ export class TrackLayer {
       d[i + 3] = SHAPE[t.cls] ?? 3; d[i + 4] = r; d[i + 5] = g; d[i + 6] = b; d[i + 7] = t.size || 18;
       i += STRIDE;
     }
-    this.count = n;
-    this.dirty = true;
-    this.map?.triggerRepaint();
+    this.changed(n);
   }
 
   render(gl, args) {
     if (!this.count) return;
-    gl.useProgram(this.program);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffer);
-    if (this.dirty) {
-      if (this.data.length > this.capacity) {
-        gl.bufferData(gl.ARRAY_BUFFER, this.data, gl.DYNAMIC_DRAW);  // grow once
-        this.capacity = this.data.length;
-      } else {
-        gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.data.subarray(0, this.count * STRIDE));  // in place
-      }
-      this.dirty = false;
-    }
-    // mercator [0, 1] -> clip space (MapLibre 5+); args.modelViewProjectionMatrix takes world
-    // pixels instead, which put every track far off screen
-    const m = args.defaultProjectionData?.mainMatrix || args.modelViewProjectionMatrix;
-    // translate by the origin in float64 before handing a float32 matrix to the GPU
-    const t = new Float32Array(16);
-    for (let k = 0; k < 16; k++) t[k] = m[k];
-    for (let r = 0; r < 4; r++) t[12 + r] = m[r] * this.ox + m[4 + r] * this.oy + m[12 + r];
-    gl.uniformMatrix4fv(this.loc.u_matrix, false, t);
+    this.begin(gl, args, STRIDE);
     gl.uniform1f(this.loc.u_bearing, this.map.getBearing() * Math.PI / 180);
     gl.uniform1f(this.loc.u_ratio, window.devicePixelRatio || 1);
-    const F = 4;
-    const attr = (name, size, offset) => {
-      const l = this.loc[name];
-      gl.enableVertexAttribArray(l);
-      gl.vertexAttribPointer(l, size, gl.FLOAT, false, STRIDE * F, offset * F);
-    };
-    attr("a_pos", 2, 0); attr("a_angle", 1, 2); attr("a_shape", 1, 3); attr("a_color", 3, 4); attr("a_size", 1, 7);
+    const done = attributes(gl, this.loc, STRIDE,
+      [["a_pos", 2, 0], ["a_angle", 1, 2], ["a_shape", 1, 3], ["a_color", 3, 4], ["a_size", 1, 7]]);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, this.texture);
     gl.uniform1i(this.loc.u_atlas, 0);
     gl.uniform1f(this.loc.u_cells, SYMBOLS.length);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     gl.drawArrays(gl.POINTS, 0, this.count);
-    for (const name of ["a_pos", "a_angle", "a_shape", "a_color", "a_size"]) gl.disableVertexAttribArray(this.loc[name]);
+    done();
   }
 }
