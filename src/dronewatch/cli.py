@@ -318,9 +318,9 @@ def serve(
                                                            "udpin:0.0.0.0:14550@rid-2 (needs the "
                                                            "'mavlink' extra)")] = None,
     sdr: Annotated[list[str] | None, typer.Option(
-        help="DJI DroneID over OcuSync: SoapySDR device args (hops the DroneID channels; needs "
-             "SoapySDR's Python module) or a recording (file:PATH or X.sigmf-meta), each "
-             "optionally @SENSOR_ID (repeatable)")] = None,
+        help="DJI DroneID over OcuSync: SoapySDR device args (hops the DroneID channels of both "
+             "bands, or one with ?band=2.4 / ?band=5.8; needs SoapySDR's Python module) or a "
+             "recording (file:PATH or X.sigmf-meta), each optionally @SENSOR_ID (repeatable)")] = None,
     bus: Annotated[str | None, typer.Option(help="also publish frames, tracks, alerts and audit rows to NATS "
                                                  "JetStream, e.g. nats://HOST:4222 (buffered in --db while "
                                                  "the broker is away)")] = None,
@@ -342,14 +342,15 @@ def serve(
 
     shortcuts = [("beast", beast), ("sbs", sbs), ("aircraft-json", aircraft_json), ("asterix", asterix),
                  ("sapient-listen", sapient_listen)]
+    from dronewatch.sources.ocusync.live import readers as sdr_readers
+
     try:
         load_site(site)
         specs = [from_shortcut(opt, v) for opt, values in shortcuts for v in values or []]
-    except ConfigError as err:
+        sdr_live = sdr_readers(sdr or [])
+    except ValueError as err:  # ConfigError, or a bad --sdr spec
         raise _fail(err) from None
-    from dronewatch.sources.ocusync.live import readers as sdr_readers
-
-    live_readers = _readers(wifi or [], bluetooth or [], mavlink or []) + sdr_readers(sdr or [])
+    live_readers = _readers(wifi or [], bluetooth or [], mavlink or []) + sdr_live
     _serve(site, host, port, db, 1.0, udp, False, udp_link, live_readers, bus_url=bus, tls=_tls(tls_cert, tls_key),
            inputs=specs)
 

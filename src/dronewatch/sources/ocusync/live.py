@@ -6,12 +6,14 @@ Both yield ``Frame``s of link ``dji-ocusync`` (the decoded 176-byte block) from 
 - ``recording_frames``: a SigMF or raw recording, frames stamped ``start + burst time`` and, by
   default, released at that wall-clock instant (real-time replay).
 - ``sdr_frames``: SoapySDR (optional: ``import SoapySDR`` is tried only here; without it the
-  reader stops with a one-line reason). The receiver hops over ``hop_hz`` (by default the
-  published 2.4 GHz DroneID centre frequencies), dwelling ``dwell_s`` on each: longer than
-  DroneID's ~600 ms period, so every drone sending on that channel is heard once per visit.
-- ``readers``: ``--sdr`` specs -> ``ThreadedReader``s. A spec is ``DEVICE_ARGS[@SENSOR_ID]``
-  (e.g. ``driver=uhd,type=b200@rf-1``) or a recording path (``file:PATH`` or an existing
-  ``.sigmf-meta`` / ``.sigmf-data`` file; raw files as ``file:PATH?rate=HZ&format=ci16``).
+  reader stops with a one-line reason). The receiver hops over ``hop_hz`` (by default
+  ``hop_plan()``: the published DroneID centre frequencies of both bands), dwelling ``dwell_s``
+  on each: longer than DroneID's ~640 ms period, so every drone sending on that channel is
+  heard at least once per visit.
+- ``readers``: ``--sdr`` specs -> ``ThreadedReader``s. A spec is ``DEVICE_ARGS[?band=B][@SENSOR_ID]``
+  (e.g. ``driver=uhd,type=b200@rf-1``, ``driver=lime?band=2.4`` for a radio that cannot tune
+  5.8 GHz) or a recording path (``file:PATH`` or an existing ``.sigmf-meta`` /
+  ``.sigmf-data`` file; raw files as ``file:PATH?rate=HZ&format=ci16``).
 """
 
 from __future__ import annotations
@@ -34,8 +36,17 @@ from dronewatch.sources.threaded import ThreadedReader, parse_input
 
 log = logging.getLogger(__name__)
 
-# DroneID centre frequencies seen in public measurements of OcuSync 2 drones (2.4 GHz band).
+# DroneID centre frequencies. DJI publishes none; these are public measurements of OcuSync 2
+# drones (docs/ocusync.md, "Hop plan", gives the sources and what each reported).
+# 2.4 GHz: 2414.5, 2429.5, 2444.5 and 2459.5 MHz are in the reports named below; 2434.5 and
+# 2474.5 only in the NDSS 2023 authors' receiver list, which they say may be wrong (DroneSecurity #4).
 DRONEID_2G4_HZ = (2414.5e6, 2429.5e6, 2434.5e6, 2444.5e6, 2459.5e6, 2474.5e6)
+# 5.8 GHz: four channels 20 MHz apart. Reported by frbarcio and pandajr69 in proto17/dji_droneid
+# issue #60 (2026-07: "8 channels, 4 in each RF band", 5756.5/5776.5/5796.5/5816.5 MHz), by Skotis
+# in RUB-SysSec/DroneSecurity issue #7 (2023-06-14: 5756.5, 5776.5, 5796.5 MHz seen) and by
+# MauriceSaccani in RUB-SysSec/DroneSecurity issue #19 (2023-09-11: a Mavic Air 2 at 5776.5 MHz).
+DRONEID_5G8_HZ = (5756.5e6, 5776.5e6, 5796.5e6, 5816.5e6)
+BANDS: dict[str, tuple[float, ...]] = {"2.4": DRONEID_2G4_HZ, "5.8": DRONEID_5G8_HZ}
 DEFAULT_RATE = 15.36e6
 DEFAULT_DWELL_S = 0.7
 FEED_SAMPLES = 1 << 20
@@ -67,6 +78,16 @@ def recording_frames(
     log.info("%s: recording done: %s", sensor_id, dict(dec.counts))
 
 
+def hop_plan(band: str = "all") -> tuple[float, ...]:
+    """The centre frequencies one hop cycle visits, in order: one band ("2.4" or "5.8") or
+    "all" (2.4 GHz then 5.8 GHz). Raises ValueError for another band."""
+    if band == "all":
+        return DRONEID_2G4_HZ + DRONEID_5G8_HZ
+    if band not in BANDS:
+        raise ValueError(f"unknown DroneID band {band!r}: give 2.4, 5.8 or all")
+    return BANDS[band]
+
+
 def _soapy() -> Any:
     try:
         import SoapySDR
@@ -83,7 +104,7 @@ def sdr_frames(
     sensor_id: str,
     *,
     rate: float = DEFAULT_RATE,
-    hop_hz: Sequence[float] = DRONEID_2G4_HZ,
+    hop_hz: Sequence[float] | None = None,
     dwell_s: float = DEFAULT_DWELL_S,
     gain_db: float | None = None,
 ) -> Iterator[Frame]:
@@ -97,9 +118,10 @@ def sdr_frames(
     dev.activateStream(stream)
     buf = np.empty(1 << 16, np.complex64)
     want = int(rate * dwell_s)
+    plan = hop_plan() if hop_hz is None else tuple(hop_hz)
     try:
         while True:
-            for centre in hop_hz:
+            for centre in plan:
                 dev.setFrequency(rx, 0, centre)
                 dec = OcuSyncDecoder(rate)  # a retune breaks continuity: a new stream
                 got, pending, started = 0, [], time.time()
@@ -142,5 +164,7 @@ def readers(specs: Sequence[str], default_sensor: str = "rf-ocusync") -> list[Th
             out.append(ThreadedReader(f"ocusync:{path.name}",
                                       partial(recording_frames, path, sensor, rate=rate, fmt=fmt)))
         else:
-            out.append(ThreadedReader(f"sdr:{device}", partial(sdr_frames, device, sensor)))
+            args, _, query = device.partition("?")
+            plan = hop_plan(parse_qs(query).get("band", ["all"])[0])
+            out.append(ThreadedReader(f"sdr:{args}", partial(sdr_frames, args, sensor, hop_hz=plan)))
     return out
