@@ -71,6 +71,14 @@ class Bearing(Struct, frozen=True, tag="bearing", kw_only=True):
 Measurement = Geodetic | LocalEnu | Radar | Bearing
 
 
+# Manufacturer codes (ANSI/CTA-2063-A, assigned by ICAO) of the schemes that broadcast a
+# manufacturer's own serial number. A Remote ID serial is that code, a length character and
+# the manufacturer's serial; DJI's rule (MSDK v5, IUASRemoteIDManager) is "1581F" + the
+# flight-controller serial that DroneID sends, unless that serial already starts so.
+MAKER_CODES = {"dji": "1581"}
+_LENGTHS = "123456789ABCDEF"
+
+
 class Identity(Struct, frozen=True, kw_only=True):
     """A cooperative identity: Remote ID serial/session id, ICAO 24-bit address, DJI serial."""
 
@@ -81,6 +89,21 @@ class Identity(Struct, frozen=True, kw_only=True):
     @property
     def key(self) -> str:
         return f"{self.scheme}:{self.value}"
+
+    @property
+    def aircraft_key(self) -> str:
+        """The airframe this identity names: the same for one physical serial number on any
+        link (a Remote ID serial ``1581F`` + S and DJI DroneID serial S give ``sn:1581:S``);
+        ``key`` for identities that name no serial (sessions, registrations, ICAO addresses)."""
+        v = self.value.strip().upper()
+        if self.scheme == "serial" and len(v) > 5 and v[4] in _LENGTHS:
+            return f"sn:{v[:4]}:{v[5:]}"
+        code = MAKER_CODES.get(self.scheme)
+        if code is None:
+            return self.key
+        if len(v) > 5 and v.startswith(code) and v[4] in _LENGTHS:
+            v = v[5:]
+        return f"sn:{code}:{v}"
 
 
 class ClassHint(Struct, frozen=True, kw_only=True):
@@ -134,6 +157,11 @@ class Track(Struct, frozen=True, kw_only=True):
     # track (only when a non-cooperative sensor also sees it): input to remote_id_mismatch.
     claimed: Geodetic | None = None
     claimed_offset_m: float | None = None
+    # Other identities of the same airframe (same physical serial on another link, e.g. DJI
+    # DroneID and Remote ID), and how far apart the latest positions two of them broadcast
+    # are (horizontal, at one instant): input to remote_id_mismatch as well.
+    aliases: tuple[Identity, ...] = ()
+    broadcast_offset_m: float | None = None
     # Accumulated evidence from sensor class hints: class -> summed confidence.
     class_votes: dict[str, float] = {}
     rcs_dbsm: float | None = None

@@ -128,7 +128,7 @@ def find_duplicates(table: TrackTable, now: float, cfg: TrackerConfig) -> list[t
 def add_claimer(table: TrackTable, id_map: dict[str, int], claimer_id: int, track_id: int) -> None:
     """A second identity claims the object ``track_id`` already carries an identity for: conflict."""
     src, dst = table.facts[claimer_id], table.facts[track_id]
-    dst.other_identities += [i for i in (src.identity, *src.other_identities) if i is not None]
+    dst.other_identities += [i for i in (src.identity, *src.other_identities, *src.aliases) if i is not None]
     dst.sensors |= src.sensors
     for key, tid in list(id_map.items()):
         if tid == claimer_id:
@@ -139,6 +139,8 @@ def rebind(table: TrackTable, id_map: dict[str, int], phantom_id: int, sensed_id
     """Move the phantom's identities, operator and claims onto the sensed track (phantom is then dropped)."""
     src, dst = table.facts[phantom_id], table.facts[sensed_id]
     dst.identity, dst.other_identities = src.identity, list(src.other_identities)
+    dst.aliases, dst.heard, dst.driven_by = list(src.aliases), dict(src.heard), src.driven_by
+    dst.broadcast_offset_m = src.broadcast_offset_m
     dst.operator, dst.home = src.operator, src.home
     dst.last_broadcast, dst.last_broadcast_enu = src.last_broadcast, src.last_broadcast_enu
     dst.last_broadcast_at = src.last_broadcast_at

@@ -58,6 +58,7 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     # much longer while another confirmed track is ambiguous with it (its label could stand in)
     area_m: tuple[float, float, float, float] | None = None  # e_min, e_max, n_min, n_max: leaving it deletes
     conflict_chi2: Pos = 1.0  # an unbound identity this close to another identity's track joins it
+    pair_s: Pos = 2.0  # two links of one airframe heard this close in time are compared (broadcast_offset_m)
     spoof_after_s: Pos = 6.0  # identity track in radar cover, no radar update this long: find its radar track
     spoof_vel_mps: Pos = 3.0  # velocity match between claimed and sensed
     spoof_offset_std_m: Pos = 20.0  # stability of the claimed-sensed offset over the window

@@ -31,6 +31,13 @@ class TrackFacts:
     last_broadcast_enu: tuple[float, float, float] | None = None  # ... in site ENU ...
     last_broadcast_at: float | None = None  # ... and when
     spoof_bound: bool = False  # identity was moved here from a phantom: far reports are claims only
+    # Same airframe on several links (``Identity.aircraft_key``): the other identities, each
+    # identity's latest broadcast (key -> (at, ENU)), whose reports move the state now, and
+    # the horizontal distance between two of them heard together.
+    aliases: list[Identity] = field(default_factory=list)
+    heard: dict[str, tuple[float, tuple[float, float, float]]] = field(default_factory=dict)
+    driven_by: str | None = None
+    broadcast_offset_m: float | None = None
     class_votes: dict[str, float] = field(default_factory=dict)
     rcs_dbsm: float | None = None
 
@@ -140,10 +147,17 @@ class TrackTable:
             fo.operator, fo.home = fn.operator, fn.home
             fo.last_broadcast, fo.last_broadcast_enu = fn.last_broadcast, fn.last_broadcast_enu
             fo.last_broadcast_at = fn.last_broadcast_at
-        else:  # a second identity on one object: kept as a conflict
-            known = {i.key for i in (fo.identity, *fo.other_identities)}
-            fo.other_identities += [i for i in (fn.identity, *fn.other_identities)
-                                    if i is not None and i.key not in known]
+            fo.aliases, fo.heard, fo.driven_by = fn.aliases, fn.heard, fn.driven_by
+            fo.broadcast_offset_m = fn.broadcast_offset_m
+        else:  # a second identity on one object: kept as a conflict (or an alias: same airframe)
+            known = {i.key for i in (fo.identity, *fo.other_identities, *fo.aliases)}
+            for i in (fn.identity, *fn.other_identities, *fn.aliases):
+                if i is not None and i.key not in known:
+                    same = i.aircraft_key == fo.identity.aircraft_key
+                    (fo.aliases if same else fo.other_identities).append(i)
+            for key, heard in fn.heard.items():
+                if key not in fo.heard or heard[0] > fo.heard[key][0]:
+                    fo.heard[key] = heard
         fo.claimed, fo.claimed_offset_m = fn.claimed or fo.claimed, fn.claimed_offset_m or fo.claimed_offset_m
 
     def record(self, rows: np.ndarray) -> None:

@@ -46,7 +46,7 @@ def _batches(reports: Sequence[Report], window_s: dict[str, float], default_s: f
         batch = open_.get(rep.sensor_id)
         limit_s = window_s.get(rep.sensor_id, default_s)
         again = rep.identity is not None and batch is not None and any(
-            r.identity is not None and r.identity.key == rep.identity.key for r in batch)
+            r.identity is not None and r.identity.aircraft_key == rep.identity.aircraft_key for r in batch)
         if batch is not None and (again or rep.measured_at - batch[0].measured_at > limit_s):
             closed.append(batch)
             batch = None
@@ -71,7 +71,7 @@ class Tracker:
                                       max_tracks=cfg.jpda_max_tracks, max_pairs=cfg.jpda_max_pairs)
         self._score = management.score_limits(cfg)
         self.stats: dict[str, int] = {"jpda_clusters": 0, "gnn_clusters": 0}
-        self._id_map: dict[str, int] = {}  # identity key -> track id
+        self._id_map: dict[str, int] = {}  # identity aircraft_key -> track id
         self._removed: list[int] = []
         self._sensor_enu: dict[str, np.ndarray] = {}
         for s in sensors:
@@ -139,7 +139,8 @@ class Tracker:
                 first_seen_at=float(t.first_seen_at[i]), last_update_at=float(t.last_update_at[i]),
                 updates=int(t.updates[i]), sensors=tuple(sorted(f.sensors)), identity=f.identity,
                 identity_conflict=bool(f.other_identities), operator=f.operator, home=f.home,
-                claimed=f.claimed, claimed_offset_m=f.claimed_offset_m, class_votes=dict(f.class_votes),
+                claimed=f.claimed, claimed_offset_m=f.claimed_offset_m, aliases=tuple(f.aliases),
+                broadcast_offset_m=f.broadcast_offset_m, class_votes=dict(f.class_votes),
                 rcs_dbsm=f.rcs_dbsm,
             ))
         return out
@@ -259,8 +260,8 @@ class Tracker:
         reinit: list[tuple[int, int, Arr]] = []
         fx, fP, fc = np.zeros((r, 0, 6)), np.zeros((r, 0, 6, 6)), np.zeros((0, r))
         bound = [] if batch is None else [
-            (i, t.row(self._id_map[rep.identity.key])) for i, rep in enumerate(batch)
-            if not used[i] and rep.identity is not None and rep.identity.key in self._id_map]
+            (i, t.row(self._id_map[rep.identity.aircraft_key])) for i, rep in enumerate(batch)
+            if not used[i] and rep.identity is not None and rep.identity.aircraft_key in self._id_map]
         if bound and batch is not None:
             taken: set[int] = set()
             bi = np.array([i for i, _ in bound], dtype=np.intp)
@@ -278,7 +279,8 @@ class Tracker:
                     forced_m.append(i)
                     forced_t.append(row)
                     forced_k.append(k)
-                elif t.facts[int(t.ids[row])].spoof_bound or self._noncoop_support(row, t_m[i]):
+                elif (t.facts[int(t.ids[row])].spoof_bound or self._noncoop_support(row, t_m[i])
+                      or self._other_voice(row, batch[i], t_m[i])):
                     self._claim(row, batch[i], obs.z[i], xb[k, :3])
                 else:
                     reinit.append((i, row, xb[k]))
@@ -308,7 +310,7 @@ class Tracker:
             for k in np.flatnonzero([batch[i].identity is not None for i in mi.tolist()]).tolist():
                 ident = batch[mi[k]].identity
                 track_ident = t.facts[int(t.ids[ti[k]])].identity
-                if ident is not None and track_ident is not None and track_ident.key != ident.key:
+                if ident is not None and track_ident is not None and track_ident.aircraft_key != ident.aircraft_key:
                     keep[k] &= bool(d2[k] <= cfg.conflict_chi2)  # another identity's track: only if right on it
                     cost[k] += cfg.gate_chi2
         pair = np.flatnonzero(keep)
@@ -435,9 +437,9 @@ class Tracker:
             for i in idx.tolist():  # one new track per identity per scan
                 ident = batch[i].identity
                 if ident is not None:
-                    if ident.key in keys or ident.key in self._id_map:
+                    if ident.aircraft_key in keys or ident.aircraft_key in self._id_map:
                         continue
-                    keys.add(ident.key)
+                    keys.add(ident.aircraft_key)
                 keep.append(i)
         if not keep:
             return
@@ -480,19 +482,22 @@ class Tracker:
         if ident is None:
             return
         t.coop_updates[row] += 1
-        bound = self._id_map.get(ident.key)
+        bound = self._id_map.get(ident.aircraft_key)
         if bound is None:
-            self._id_map[ident.key] = tid
+            self._id_map[ident.aircraft_key] = tid
             if f.identity is None:
                 f.identity = ident
-            elif f.identity.key != ident.key:
+            elif f.identity.aircraft_key != ident.aircraft_key:
                 f.other_identities.append(ident)
-        elif bound == tid and f.identity is not None and f.identity.key == ident.key:
+        if bound in (None, tid) and f.identity is not None and f.identity.key == ident.key:
             f.identity = ident  # keeps a callsign that arrived later
+        if f.identity is not None and f.identity.aircraft_key == ident.aircraft_key:
+            f.driven_by = ident.key  # this link's report moved the state
         self._claim(row, rep, z, predicted)
 
     def _claim(self, row: int, rep: Report, z: np.ndarray, sensed: np.ndarray) -> None:
-        """Record an identity report's own position; a claim vs sensed offset when a radar sees it."""
+        """Record an identity report's own position; a claim vs sensed offset when a radar sees it,
+        and the distance from the same airframe's broadcast on another link."""
         f = self.table.facts[int(self.table.ids[row])]
         if rep.operator is not None:
             f.operator = rep.operator
@@ -503,10 +508,38 @@ class Tracker:
         f.last_broadcast = rep.measurement
         f.last_broadcast_enu = (float(z[0]), float(z[1]), float(z[2]))
         f.last_broadcast_at = rep.measured_at
+        ident = rep.identity
+        if ident is not None and f.identity is not None and f.identity.aircraft_key == ident.aircraft_key:
+            if ident.key != f.identity.key and all(a.key != ident.key for a in f.aliases):
+                f.aliases.append(ident)  # the same airframe on another link
+            f.heard[ident.key] = (rep.measured_at, f.last_broadcast_enu)
+            f.broadcast_offset_m = self._broadcast_offset(row, ident.key)
         if f.spoof_bound or self._noncoop_support(row, rep.measured_at):
             f.claimed = rep.measurement
             f.claimed_offset_m = float(np.linalg.norm(z - sensed))
 
+    def _broadcast_offset(self, row: int, key: str) -> float | None:
+        """Horizontal distance from identity ``key``'s latest broadcast to the most recent one of
+        another identity of the same airframe heard within ``pair_s`` of it, brought to the same
+        instant with the track's velocity; None when no other link was heard that recently."""
+        t = self.table
+        heard = t.facts[int(t.ids[row])].heard
+        at, enu = heard[key]
+        others = [(a, e) for k, (a, e) in heard.items() if k != key and abs(at - a) <= self.cfg.pair_s]
+        if not others:
+            return None
+        a, e = max(others)
+        there = np.asarray(e[:2]) + t.x[row, 3:5] * (at - a)
+        return float(np.hypot(*(np.asarray(enu[:2]) - there)))
+
+    def _other_voice(self, row: int, rep: Report, at: float) -> bool:
+        """Another identity of the same airframe moves this track and was heard within ``coast_s``:
+        a far report of this one is then a claim to compare, not a jump of the track."""
+        f = self.table.facts[int(self.table.ids[row])]
+        key = rep.identity.key if rep.identity is not None else None
+        if f.driven_by is None or f.driven_by == key or f.driven_by not in f.heard:
+            return False
+        return at - f.heard[f.driven_by][0] <= self.cfg.coast_s
     # --- management at `now` ----------------------------------------------------------------
 
     def _merge(self, old_id: int, new_id: int) -> int:
@@ -544,7 +577,8 @@ class Tracker:
                 drop.append(phantom_id)
         for old, new in management.reacquisitions(t, now, self.cfg):
             fo, fn = t.facts[int(t.ids[old])], t.facts[int(t.ids[new])]
-            if fo.identity is not None and fn.identity is not None and fo.identity.key != fn.identity.key:
+            if (fo.identity is not None and fn.identity is not None
+                    and fo.identity.aircraft_key != fn.identity.aircraft_key):
                 continue
             drop.append(self._merge(int(t.ids[old]), int(t.ids[new])))
         for old_id, new_id in ([] if plots_only else find_duplicates(t, now, self.cfg)):

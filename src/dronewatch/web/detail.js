@@ -96,9 +96,12 @@ export class TrackDetail {
         dji: "DJI DroneID serial", registration: "registration" };
       row(schemes[t.identity.scheme] || t.identity.scheme, t.identity.value, "detail-identity");
       if (t.identity.callsign) row("callsign", t.identity.callsign);
+      for (const a of t.aliases || []) row(`also ${schemes[a.scheme] || a.scheme}`, a.value);
     } else {
       row("identity", "none broadcast", "detail-identity");
     }
+    if (t.broadcast_offset_m !== null && t.broadcast_offset_m !== undefined && (t.aliases || []).length)
+      row("links apart", `${t.broadcast_offset_m.toFixed(0)} m between the positions its links broadcast`);
     if (t.identity_conflict) row("warning", "two identities claim this track");
     if (t.claimed) row("claims to be at", `${where(t.claimed)}${t.claimed_offset_m !== null && t.claimed_offset_m !== undefined ? ` (${t.claimed_offset_m.toFixed(0)} m from where it is seen)` : ""}`);
     row("position", `${t.lat.toFixed(5)}, ${t.lon.toFixed(5)} ± ${t.pos_sigma_m.toFixed(0)} m`);

@@ -1,5 +1,7 @@
 """remote_id_mismatch: a track's self-reported (Remote ID) position is more than ``mismatch_m``
-from where the sensors see it, for ``mismatch_s`` (unbroken): spoofed or faulty broadcast.
+from where the sensors see it, or two links of the same airframe (DJI DroneID and Remote ID,
+same serial) broadcast positions more than ``mismatch_m`` apart, for ``mismatch_s``
+(unbroken): spoofed or faulty broadcast.
 
 Zone: None. Severity: critical.
 """
@@ -23,22 +25,25 @@ class RemoteIdMismatch(Rule):
         since: dict[int, float] = {}
         findings = []
         for track in tracks:
-            offset_m = track.claimed_offset_m
-            if track.identity is None or offset_m is None or offset_m <= th.mismatch_m:
+            seen_m = track.claimed_offset_m or 0.0
+            links_m = track.broadcast_offset_m or 0.0
+            if track.identity is None or max(seen_m, links_m) <= th.mismatch_m:
                 continue
             since[track.track_id] = self._since.get(track.track_id, now)
             held_s = now - since[track.track_id]
             if held_s >= th.mismatch_s:
+                if seen_m > th.mismatch_m:
+                    what = f"{track.identity.value} claims a position {seen_m:.0f} m from where it is seen"
+                else:
+                    names = " and ".join(f"{i.scheme}:{i.value}" for i in (track.identity, *track.aliases))
+                    what = f"{names} (one airframe) broadcast positions {links_m:.0f} m apart"
                 findings.append(
                     Finding(
                         rule=self.name,
                         zone=None,
                         severity="critical",
                         track_id=track.track_id,
-                        why=(
-                            f"{track.identity.value} claims a position {offset_m:.0f} m from where it is seen"
-                            f" (for {held_s:.0f} s)"
-                        ),
+                        why=f"{what} (for {held_s:.0f} s)",
                     )
                 )
         self._since = since
