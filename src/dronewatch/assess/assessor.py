@@ -3,7 +3,8 @@
 Which tracks rules apply to: status "confirmed" or "coasting", classified "drone" (bird and
 aircraft never alert; unknown tracks only meet ``unidentified_object``, a notice), identity
 not on the site's allow list (``serial`` or ``icao``
-equal to the identity value, case-insensitive), and seen for at least
+equal to the identity value, case-insensitive, or a ``serial`` naming the same airframe:
+``Identity.aircraft_key``, so an allowed Remote ID serial also covers the drone's DJI DroneID), and seen for at least
 ``thresholds.min_track_age_s`` (``now - first_seen_at``; the Track has no confirmation instant).
 Every track is classified, whatever its status. Output is deterministic: tracks in track_id
 order, rules in ``rules.ORDER``, zones in site order. Where zones nest, a rule alerts a
@@ -24,7 +25,7 @@ from dronewatch.assess.rules import ORDER, RULES, RemoteIdCoverage, Rule, RuleCo
 from dronewatch.assess.zones import build_zones
 from dronewatch.config import Site
 from dronewatch.geo import SiteFrame
-from dronewatch.model import Alert, Track
+from dronewatch.model import Alert, Identity, Track
 
 ASSESSED_STATUSES = ("confirmed", "coasting")
 
@@ -45,6 +46,9 @@ class Assessor:
         )
         self._allowed = {
             value.casefold() for entry in site.allow for value in (entry.serial, entry.icao) if value
+        }
+        self._allowed_airframes = {
+            Identity(scheme="serial", value=entry.serial).aircraft_key for entry in site.allow if entry.serial
         }
         self._last_now: float | None = None
 
@@ -104,7 +108,9 @@ class Assessor:
         )
 
     def _is_allowed(self, track: Track) -> bool:
-        return track.identity is not None and track.identity.value.casefold() in self._allowed
+        ident = track.identity
+        return ident is not None and (ident.value.casefold() in self._allowed
+                                      or ident.aircraft_key in self._allowed_airframes)
 
 
 def _remote_id_coverage(site: Site, frame: SiteFrame) -> list[RemoteIdCoverage]:

@@ -8,7 +8,7 @@ import msgspec
 from dronewatch.assess import Assessor
 from dronewatch.model import Identity, Track
 
-from ..helpers import TrackFactory, of_rule, run, serial
+from ..helpers import ALLOWED_SERIAL, TrackFactory, of_rule, run, serial
 
 WHERE = (0.0, -700.0, 50.0)
 STEPS = [100.0 + i for i in range(8)]
@@ -41,3 +41,17 @@ def test_sensed_offset_is_named_first(assessor: Assessor, make_track: TrackFacto
     every, _ = run(assessor, tracks, STEPS)
     [alert] = of_rule(every, "remote_id_mismatch")
     assert alert.why == "3NZCK7F00A12 claims a position 400 m from where it is seen (for 5 s)"
+
+
+def test_allowed_serial_covers_the_same_airframes_droneid(assessor: Assessor, make_track: TrackFactory) -> None:
+    # the allow list names ALLOWED_SERIAL (Remote ID, 1581F...): the same drone heard on DroneID is
+    # allowed too, another DJI serial is not
+    same = Identity(scheme="dji", value=ALLOWED_SERIAL.removeprefix("1581F"))
+    other = Identity(scheme="dji", value=ALLOWED_SERIAL.removeprefix("1581F") + "X")
+
+    def tracks(t: float) -> list[Track]:
+        return [msgspec.structs.replace(make_track(k, WHERE, identity=i), broadcast_offset_m=900.0)
+                for k, i in ((1, same), (2, other))]
+
+    every, _ = run(assessor, tracks, STEPS)
+    assert [a.track_id for a in every] == [2]
