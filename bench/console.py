@@ -132,22 +132,17 @@ class Bench:
 
 
 # A frame is one the map drew (MapLibre's "render" event), not an animation-frame tick. While
-# counting, the operator pans: every frame the centre moves a little (a slow circle of about
-# 50 m, so the whole area stays in view), so every layer is drawn anew each frame and nothing
-# can be reused from the frame before; the tracks keep updating at 1 Hz meanwhile.
+# counting, the view pans as under an operator's drag: one slow, steady move of about 50 m (the
+# whole area stays in view), so every layer is drawn anew in every frame and nothing can be
+# reused from the frame before; the tracks keep updating at 1 Hz meanwhile.
 PAN_AND_COUNT = """(seconds) => new Promise((done) => {
-  const map = window.dronewatchMap, c0 = map.getCenter();
-  let frames = 0, k = 0;
+  const map = window.dronewatchMap, c = map.getCenter();
+  let frames = 0;
   const count = () => { frames++; };
   map.on("render", count);
   const t0 = performance.now();
-  const pan = (now) => {
-    if (now - t0 >= seconds * 1000) { map.off("render", count); done(frames / ((now - t0) / 1000)); return; }
-    k++;
-    map.jumpTo({ center: [c0.lng + 0.0005 * Math.sin(k / 30), c0.lat + 0.0003 * Math.cos(k / 30)] });
-    requestAnimationFrame(pan);
-  };
-  requestAnimationFrame(pan);
+  map.once("moveend", () => { map.off("render", count); done(frames / ((performance.now() - t0) / 1000)); });
+  map.easeTo({ center: [c.lng + 0.0007, c.lat + 0.0002], duration: seconds * 1000, easing: (t) => t });
 })"""
 
 

@@ -248,12 +248,15 @@ function offset(t, seconds) {  // position after `seconds` at its velocity (flat
 function draw() {
   drawPending = false;
   const hostile = activeAlertTracks();
+  // symbols shrink when crowded (16 px up to 800 tracks, 10 px from about 2,000): fewer pixels
+  // to draw, and less overlap where they would cover each other anyway
+  const size = Math.max(10, Math.min(16, Math.round(16 * Math.sqrt(800 / Math.max(view.tracks.size, 1)))));
   const shown = [];
   for (const t of view.tracks.values()) {
     if (!visible(t)) continue;
     const aff = affiliation(t, hostile);
     shown.push({ t, aff, lon: t.lon, lat: t.lat, heading_deg: headingOf(t), cls: t.cls,
-      colour: AFFILIATION_COLOUR[aff], size: t.track_id === selected ? 24 : 18 });
+      colour: AFFILIATION_COLOUR[aff], size: t.track_id === selected ? 22 : size });
   }
   layer.set(shown);
   setText($("track-count"), String(shown.length));

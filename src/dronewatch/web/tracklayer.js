@@ -34,8 +34,8 @@ function atlas() {
     SYMBOLS.forEach((polys, k) => {
       for (const poly of polys) {
         g.beginPath();
-        // 0.42 of the cell per unit: room for the outline inside the cell
-        poly.forEach(([x, y], i) => g[i ? "lineTo" : "moveTo"]((k + 0.5 + x * 0.42) * CELL, (0.5 - y * 0.42) * CELL));
+        // 0.47 of the cell per unit: room for the outline inside the cell, little to spare
+        poly.forEach(([x, y], i) => g[i ? "lineTo" : "moveTo"]((k + 0.5 + x * 0.47) * CELL, (0.5 - y * 0.47) * CELL));
         g.closePath();
         g.fill();
         if (outline) g.stroke();
@@ -108,7 +108,7 @@ export class TrackLayer extends GLLayer {
       const m = maplibregl.MercatorCoordinate.fromLngLat([t.lon, t.lat]);
       const [r, g, b] = t.rgb || hex(t.colour);
       d[i] = m.x - this.ox; d[i + 1] = m.y - this.oy; d[i + 2] = t.heading_deg * Math.PI / 180;
-      d[i + 3] = SHAPE[t.cls] ?? 3; d[i + 4] = r; d[i + 5] = g; d[i + 6] = b; d[i + 7] = t.size || 18;
+      d[i + 3] = SHAPE[t.cls] ?? 3; d[i + 4] = r; d[i + 5] = g; d[i + 6] = b; d[i + 7] = t.size || 16;
       i += STRIDE;
     }
     this.changed(n);
