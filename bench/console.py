@@ -77,6 +77,32 @@ def tracks(frame: SiteFrame, n: int, t: float) -> list[Track]:
     return out
 
 
+def browser_cpu_s() -> float:
+    """CPU seconds (user + system) used so far by this process's descendants: the browser's
+    processes, where SwiftShader draws. Per frame, it holds up better than frames per second on a
+    loaded machine."""
+    parent: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(name)] = int(fields[1])
+            times[int(name)] = (int(fields[11]) + int(fields[12])) / tick
+    me, total = os.getpid(), 0.0
+    for pid, t in times.items():
+        up = parent.get(pid)
+        while up is not None and up != me:
+            up = parent.get(up)
+        if up == me:
+            total += t
+    return total
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as f:
         for line in f:
@@ -157,12 +183,15 @@ def measure_fps(bench: Bench, n: int, seconds: float) -> dict[str, float]:
                                    timeout=120_000)
             page.wait_for_timeout(2000)
             m0, b0 = bench.sent()
+            c0, t0 = browser_cpu_s(), time.monotonic()
             fps = page.evaluate(PAN_AND_COUNT, seconds)
+            cpu_ms = 1000 * (browser_cpu_s() - c0) / max(fps * (time.monotonic() - t0), 1.0)
             m1, b1 = bench.sent()
             shown = int(page.get_by_test_id("track-count").text_content() or "0")
         finally:
             browser.close()
-    return {"fps": fps, "msgs_per_s": (m1 - m0) / seconds, "kb_per_s": (b1 - b0) / 1024 / seconds, "shown": shown}
+    return {"fps": fps, "browser_cpu_ms_per_frame": cpu_ms, "msgs_per_s": (m1 - m0) / seconds,
+            "kb_per_s": (b1 - b0) / 1024 / seconds, "shown": shown}
 
 
 def stalled_reader(bench: Bench, n: int, minutes: float) -> dict[str, object]:
@@ -205,10 +234,12 @@ def main() -> None:
             target = TARGETS.get(n)
             ratio = r["fps"] / target if target else None
             ok &= ratio is None or ratio >= 1.0
-            print(f"{n:6d} tracks: {r['fps']:5.1f} fps (shown {r['shown']})"
+            print(f"{n:6d} tracks: {r['fps']:5.1f} fps (shown {r['shown']}), "
+                  f"browser CPU {r['browser_cpu_ms_per_frame']:.0f} ms a frame"
                   + (f", target {target:.0f} fps, ratio {ratio:.2f}" if target else "")
                   + f"; server sends {r['msgs_per_s']:.1f} msg/s, {r['kb_per_s']:.0f} KiB/s", flush=True)
             result[f"fps_{n}"] = round(r["fps"], 1)
+            result[f"browser_cpu_ms_per_frame_{n}"] = round(r["browser_cpu_ms_per_frame"], 1)
             result[f"ratio_to_target_{n}"] = round(ratio, 2) if ratio else None
             result[f"send_msgs_per_s_{n}"] = round(r["msgs_per_s"], 2)
             result[f"send_kib_per_s_{n}"] = round(r["kb_per_s"], 1)
