@@ -12,7 +12,10 @@ with a subscriber, a signature-checking webhook receiver, a SAPIENT parent), A a
 Latency: from the moment the step that raised the alert returned to the far end having the
 alert (CLOCK_MONOTONIC, shared by the processes); the far ends run in a process of their own.
 Anchor: the step time of the A runs, same machine, same run; target p99 <= 250 ms for each
-output and B/A step time within 10 %.
+output and B/A step time within 10 %. CPU, which a loaded machine disturbs far less than wall
+time: the pipeline thread's CPU per step (``time.thread_time``) and the whole process's
+(``time.process_time``: the pipeline and every output thread, not the far ends) per step; their
+difference between B and A is what the outputs cost. The load average is printed with each run.
 Prints one JSON line per run and, last, the summary line.
 """
 
@@ -182,29 +185,40 @@ def run(scen: Scenario, frames: list[tuple[float, list[Frame]]], step_s: float, 
         store = Store(f"sqlite:///{tmp / f'outbox-{time.monotonic_ns()}.db'}")
     outputs = Outputs.for_site(site, store).start()
     steps: list[float] = []
+    step_cpu: list[float] = []
     raised: dict[str, float] = {}
     live: list[int] = []
+    load0 = os.getloadavg()[0]
     wall0 = time.monotonic()
+    half = len(frames) // 2  # the second half: every drone is up and tracked
+    cpu_half = 0.0
     for k, (now, batch) in enumerate(frames):
         time.sleep(max(0.0, wall0 + k * step_s - time.monotonic()))
-        t = time.perf_counter()
+        if k == half:
+            cpu_half = time.process_time()
+        t, c = time.perf_counter(), time.thread_time()
         update = pipeline.step(batch, now)
         outputs.offer(update)
         steps.append(time.perf_counter() - t)
+        step_cpu.append(time.thread_time() - c)
         done = time.monotonic()
         for a in update.alerts:
             if a.change == "raised":
                 raised[a.alert_id] = done
         live.append(sum(1 for tr in update.tracks if tr.status != "tentative"))
+    time.sleep(max(0.0, wall0 + len(frames) * step_s - time.monotonic()))  # the last step's outputs too
+    cpu_per_step = (time.process_time() - cpu_half) / (len(frames) - half)
     outputs.close(drain_timeout=30)
     stats = outputs.stats()
     if store is not None:
         store.close()
-    half = len(steps) // 2  # the second half: every drone is up and tracked
     out: dict[str, Any] = {"run": "B (outputs)" if far else "A (no outputs)",
+                           "load_avg_1min": [round(load0, 1), round(os.getloadavg()[0], 1)],
                            "step_ms_mean": round(1e3 * statistics.fmean(steps[half:]), 2),
                            "step_ms_p50": round(1e3 * pct(steps[half:], 0.5), 2),
                            "step_ms_p99": round(1e3 * pct(steps[half:], 0.99), 2),
+                           "step_cpu_ms_mean": round(1e3 * statistics.fmean(step_cpu[half:]), 2),
+                           "process_cpu_ms_per_step": round(1e3 * cpu_per_step, 2),
                            "live_tracks_max": max(live), "live_tracks_second_half_min": min(live[half:]),
                            "alerts": len(raised)}
     if far is not None:
@@ -215,7 +229,8 @@ def run(scen: Scenario, frames: list[tuple[float, list[Frame]]], step_s: float, 
             lat[name] = {"delivered": len(d), "of": len(raised), "p50_ms": round(1e3 * pct(d, 0.5), 1),
                          "p99_ms": round(1e3 * pct(d, 0.99), 1), "max_ms": round(1e3 * max(d), 1) if d else None}
         out["latency"] = lat
-        out["outputs"] = [{k: s[k] for k in ("name", "sent", "dropped", "dropped_alerts", "errors")} for s in stats]
+        out["outputs"] = [{k: s[k] for k in ("name", "sent", "dropped", "dropped_alerts", "superseded", "errors")
+                           if k in s} for s in stats]
     return out
 
 
@@ -243,12 +258,19 @@ def main() -> None:
         finally:
             far.stop()
     anchor = statistics.fmean([a1["step_ms_mean"], a2["step_ms_mean"]])
+    cpu_anchor = statistics.fmean([a1["process_cpu_ms_per_step"], a2["process_cpu_ms_per_step"]])
+    step_cpu_anchor = statistics.fmean([a1["step_cpu_ms_mean"], a2["step_cpu_ms_mean"]])
     lat = b["latency"]
     print(json.dumps({
         "bench": "outputs", "drones": args.drones, "live_tracks_min": b["live_tracks_second_half_min"],
         "alerts": b["alerts"], "step_s": args.step,
         "step_ms_mean_without": round(anchor, 2), "step_ms_mean_with": b["step_ms_mean"],
         "step_ratio_with_over_without": round(b["step_ms_mean"] / anchor, 3),
+        "step_cpu_ms_without": round(step_cpu_anchor, 2), "step_cpu_ms_with": b["step_cpu_ms_mean"],
+        "process_cpu_ms_per_step_without": round(cpu_anchor, 2),
+        "process_cpu_ms_per_step_with": b["process_cpu_ms_per_step"],
+        "outputs_cpu_over_pipeline_cpu": round((b["process_cpu_ms_per_step"] - cpu_anchor) / cpu_anchor, 3),
+        "load_avg_1min": [a1["load_avg_1min"][0], a2["load_avg_1min"][1]],
         **{f"{k}_p50_ms": v["p50_ms"] for k, v in lat.items()},
         **{f"{k}_p99_ms": v["p99_ms"] for k, v in lat.items()},
         "all_delivered": all(v["delivered"] == v["of"] for v in lat.values()),

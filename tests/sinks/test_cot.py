@@ -56,9 +56,10 @@ def _updates() -> list[Update]:
 def _run(spec: CotSpec) -> None:
     site = msgspec.structs.replace(site_with(spec), allow=[AllowEntry(name="police", serial="POLICE-1")])
     outputs = Outputs.for_site(site).start()
+    outputs.outputs[0].chunk = 2  # (the look at waiting alerts between chunks runs)
     for u in _updates():
         outputs.offer(u)
-    assert outputs.drain(10)
+        assert outputs.drain(10)  # (a picture still waiting would be replaced by the next one)
     outputs.close()
 
 

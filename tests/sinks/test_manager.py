@@ -1,9 +1,11 @@
-"""The outputs manager: outputs never block the pipeline side (bounded queue, drops counted),
+"""The outputs manager: outputs never block the pipeline side (bounded alert queue, drops
+counted; a waiting picture replaced by a newer one; alerts ahead of tracks),
 their figures reach /api/health, and the site file's ``outputs:`` is validated."""
 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -28,26 +30,74 @@ class Stuck(Output):
     def __init__(self) -> None:
         super().__init__("stuck", queue_size=3)
         self.release = threading.Event()
-        self.handled: list[float] = []
+        self.handled: list[tuple[str, float]] = []  # ("alerts" | "tracks", update time)
 
-    def handle(self, update: Update) -> None:
+    def handle_alerts(self, update: Update) -> None:
         self.release.wait(10)
-        self.handled.append(update.at)
+        self.handled.append(("alerts", update.at))
+
+    def handle_tracks(self, update: Update) -> None:
+        self.release.wait(10)
+        assert not update.alerts
+        self.handled.append(("tracks", update.at))
+        self.removed = update.removed
 
 
-def test_a_stuck_output_drops_the_oldest_and_counts() -> None:
+def test_a_stuck_output_drops_the_oldest_alerts_and_keeps_the_newest_picture() -> None:
     out = Stuck()
     outputs = Outputs([out]).start()
     for k in range(10):
-        outputs.offer(Update(at=float(k), tracks=[make_track(1)], alerts=[make_alert(f"A{k}")] if k == 1 else []))
+        outputs.offer(Update(at=float(k), tracks=[make_track(1)], alerts=[make_alert(f"A{k}")] if k % 2 else [],
+                             removed=[100 + k]))
     stats = out.stats()
     assert stats["offered"] == 10
-    # one being handled (or about to be), three waiting: at least six dropped, alert counted
-    assert stats["dropped"] >= 6 and stats["dropped"] + stats["queued"] <= 10
-    assert stats["dropped_alerts"] == 1
+    # five updates with alerts: one being handled (or about to be), three waiting, the rest dropped
+    assert stats["dropped"] >= 1 and stats["dropped_alerts"] == stats["dropped"]
+    # pictures: one being handled at most, one waiting; every other one replaced
+    assert stats["superseded"] >= 8 and stats["queued"] <= 4
     out.release.set()
     assert outputs.drain(5)
-    assert out.handled[-3:] == [7.0, 8.0, 9.0], "the newest updates survive"
+    alerts = [at for what, at in out.handled if what == "alerts"]
+    assert alerts[-3:] == [5.0, 7.0, 9.0], "the newest alerts survive"
+    assert out.handled[-1] == ("tracks", 9.0), "the newest picture is sent, after the alerts waiting with it"
+    assert out.removed[-1] == 109 and len(out.removed) >= 8, "removed tracks are carried over"
+    outputs.close()
+
+
+class Slow(Output):
+    """Takes 50 ms per chunk of tracks; records what it did in order."""
+
+    kind = "slow"
+    chunk = 10
+
+    def __init__(self) -> None:
+        super().__init__("slow")
+        self.log: list[str] = []
+
+    def handle_alerts(self, update: Update) -> None:
+        self.log += [f"alert {a.alert_id}" for a in update.alerts]
+
+    def handle_tracks(self, update: Update) -> None:
+        for k in range(0, len(update.tracks), self.chunk):
+            time.sleep(0.05)
+            self.log.append(f"tracks {update.at} {k}")
+            self.urgent()
+
+
+def test_an_alert_overtakes_a_picture_being_sent() -> None:
+    out = Slow()
+    outputs = Outputs([out]).start()
+    outputs.offer(Update(at=1.0, tracks=[make_track(i) for i in range(1, 101)], alerts=[]))
+    deadline = time.monotonic() + 5
+    while not out.log and time.monotonic() < deadline:
+        time.sleep(0.005)
+    outputs.offer(Update(at=2.0, tracks=[make_track(i) for i in range(1, 101)], alerts=[make_alert("A1")]))
+    assert outputs.drain(10)
+    first_picture = [e for e in out.log if e.startswith("tracks 1.0")]
+    assert len(first_picture) == 10, "the picture being sent is finished"
+    at = out.log.index("alert A1")
+    assert at < out.log.index("tracks 1.0 90"), "the alert went between two chunks, not after the picture"
+    assert out.log[-1] == "tracks 2.0 90"
     outputs.close()
 
 
@@ -64,7 +114,8 @@ def test_health_shows_outputs(tmp_path: Path) -> None:
     with TestClient(create_app(site, store, live, InProcessBus())) as client:
         body = client.get("/api/health").json()
     assert body["outputs"] == [{"name": "stuck", "kind": "stuck", "queued": 0, "offered": 1, "dropped": 0,
-                                "dropped_alerts": 0, "sent": 0, "pending": 0, "errors": 0, "last_error": None}]
+                                "dropped_alerts": 0, "superseded": 0, "sent": 0, "pending": 0, "errors": 0,
+                                "last_error": None}]
     outputs.close()
     store.close()
 

@@ -68,12 +68,15 @@ def test_topics_qos_and_status(broker: Mosquitto) -> None:
     sub = Subscriber(broker.port)
     outputs = Outputs.for_site(site_with(MqttSpec(url=f"mqtt://127.0.0.1:{broker.port}"))).start()
     out = outputs.outputs[0]
+    out.chunk = 1  # (the look at waiting alerts between chunks runs)
     assert out.connected.is_set()  # type: ignore[attr-defined]
     t1, t2 = make_track(1, T0), make_track(2, T0)
     alert = make_alert("A00001", T0, track_id=1, track_ids=(1,))
     outputs.offer(Update(at=T0, tracks=[t1, t2], alerts=[alert]))
+    assert outputs.drain(10)  # (a picture still waiting would be replaced by the next one)
     later = [msgspec.structs.replace(t, at=T0 + 0.5) for t in (t1, t2)]  # inside the 1 Hz limit
     outputs.offer(Update(at=T0 + 0.5, tracks=later, alerts=[]))
+    assert outputs.drain(10)
     resolved = msgspec.structs.replace(alert, state="resolved", updated_at=T0 + 1.5)
     outputs.offer(Update(at=T0 + 1.5, tracks=[msgspec.structs.replace(t2, at=T0 + 1.5)], alerts=[resolved],
                          removed=[1]))

@@ -61,8 +61,10 @@ def parent() -> Any:
 def test_sapient_parent_session(parent: SapientParent) -> None:
     outputs = Outputs.for_site(site_with(SapientSpec(url=f"tcp://127.0.0.1:{parent.port}", status_s=0.5))).start()
     out: Any = outputs.outputs[0]
+    out.chunk = 1  # (every report its own chunk: the look at waiting alerts between chunks runs)
     alert = make_alert("A00001", T0 + 0.5, track_id=1, track_ids=(1,))
     outputs.offer(Update(at=T0, tracks=_tracks(T0), alerts=[]))
+    assert outputs.drain(10)  # (a picture still waiting would be replaced by the next one)
     outputs.offer(Update(at=T0 + 0.5, tracks=_tracks(T0 + 0.5), alerts=[alert]))
     assert outputs.drain(10)
     assert parent.wait(lambda: len(parent.of("detection_report")) >= 4 and bool(parent.of("alert")))

@@ -10,7 +10,9 @@ Topics (``<site>`` made topic-safe: lower case, ``[a-z0-9_-]``)::
                                              broker publishes "offline" (last will) if we vanish,
                                              and we leave "offline" retained when we stop
 
-``mqtts://`` uses TLS (``ca``, optional client ``cert``/``key``); ``username`` and the password
+Alerts and the status go over one connection, tracks over a second one (``<client id>-tracks``),
+so an alert never waits behind a picture's worth of track messages in the client's queue or
+the TCP stream. ``mqtts://`` uses TLS (``ca``, optional client ``cert``/``key``); ``username`` and the password
 from the environment variable ``password_env``. Alerts not yet acknowledged by the broker
 (PUBACK) count as pending, so a drain waits for them.
 """
@@ -75,16 +77,20 @@ class MqttOutput(Output):
         self._unacked: list[mqtt.MQTTMessageInfo] = []
         self._lock = threading.Lock()
         self.connected = threading.Event()
+        self.tracks_connected = threading.Event()
         self.connect_wait_s = 3.0
         self.client = self._make_client()
+        self.track_client = self._make_client("-tracks") if spec.tracks else None
+        self.wants_tracks = spec.tracks
 
     def _status(self, state: str, reason: str) -> bytes:
         return _ENC.encode({"site": self.site, "state": state, "reason": reason, "at": iso(time.time()),
                             "version": __version__})
 
-    def _make_client(self) -> mqtt.Client:
+    def _make_client(self, suffix: str = "") -> mqtt.Client:
+        """The alert and status client (with the last will), or with a suffix the track client."""
         client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
-                             client_id=f"dronewatch-{topic_safe(self.site)}-{os.getpid()}-{id(self):x}",
+                             client_id=f"dronewatch-{topic_safe(self.site)}-{os.getpid()}-{id(self):x}{suffix}",
                              protocol=mqtt.MQTTv311)
         if self.spec.username is not None:
             password = os.environ.get(self.spec.password_env) if self.spec.password_env else None
@@ -94,9 +100,13 @@ class MqttOutput(Output):
             client.username_pw_set(self.spec.username, password)
         if self.tls:
             client.tls_set(ca_certs=self.spec.ca, certfile=self.spec.cert, keyfile=self.spec.key)
-        client.will_set(self.status_topic, self._status("offline", "connection lost"), qos=1, retain=True)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.max_queued_messages_set(100_000)
+        if suffix:
+            client.on_connect = self._on_tracks_connect
+            client.on_disconnect = lambda *_: self.tracks_connected.clear()
+            return client
+        client.will_set(self.status_topic, self._status("offline", "connection lost"), qos=1, retain=True)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         return client
@@ -110,6 +120,10 @@ class MqttOutput(Output):
         client.publish(self.status_topic, self._status("online", "started"), qos=1, retain=True)
         self.connected.set()
 
+    def _on_tracks_connect(self, _c: mqtt.Client, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        if not reason.is_failure:
+            self.tracks_connected.set()
+
     def _on_disconnect(self, _c: mqtt.Client, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
         was_up = self.connected.is_set()
         self.connected.clear()
@@ -117,12 +131,15 @@ class MqttOutput(Output):
             self.last_error = f"disconnected: {reason}"
 
     def open(self) -> None:
-        self.client.connect_async(self.host, self.port, keepalive=30)
-        self.client.loop_start()
-        self.connected.wait(self.connect_wait_s)  # a tidy start; a broker that is down is retried
+        for client in (self.client, self.track_client):
+            if client is not None:
+                client.connect_async(self.host, self.port, keepalive=30)
+                client.loop_start()
+        # a tidy start; a broker that is down is retried
+        if self.connected.wait(self.connect_wait_s) and self.track_client is not None:
+            self.tracks_connected.wait(self.connect_wait_s)
 
-    def handle(self, update: Update) -> None:
-        now = update.at
+    def handle_alerts(self, update: Update) -> None:
         for alert in update.alerts:
             for event in self._changes.classify(alert):
                 body = _ENC.encode({"type": event, "timestamp": iso(alert.updated_at), "data": alert_json(alert)})
@@ -135,22 +152,30 @@ class MqttOutput(Output):
                 else:  # in flight, or queued by paho until the broker is back
                     with self._lock:
                         self._unacked.append(info)
-        if not self.spec.tracks:
+
+    def handle_tracks(self, update: Update) -> None:
+        client = self.track_client
+        if client is None:
             return
+        now = update.at
+        n = 0
         for track in update.tracks:
             if track.status == "tentative":
                 continue
             if now - self._last_sent_at.get(track.track_id, float("-inf")) < self._min_gap_s:
                 continue
             self._last_sent_at[track.track_id] = now
-            info = self.client.publish(f"{self.root}/tracks/{track.track_id}",
-                                       _ENC.encode(track_json(track, self.origin_alt_m)), qos=0)
+            info = client.publish(f"{self.root}/tracks/{track.track_id}",
+                                  _ENC.encode(track_json(track, self.origin_alt_m)), qos=0)
             if info.rc == mqtt.MQTT_ERR_SUCCESS:
                 self.sent += 1
+            n += 1
+            if n % self.chunk == 0:
+                self.urgent()
         for track_id in update.removed:
             if self._last_sent_at.pop(track_id, None) is not None:
-                self.client.publish(f"{self.root}/tracks/{track_id}",
-                                    _ENC.encode({"track_id": track_id, "time": iso(now), "status": "removed"}))
+                client.publish(f"{self.root}/tracks/{track_id}",
+                               _ENC.encode({"track_id": track_id, "time": iso(now), "status": "removed"}))
 
     def tick(self) -> None:
         self.pending()  # forget what the broker has acknowledged
@@ -167,5 +192,7 @@ class MqttOutput(Output):
         if self.connected.is_set():
             info = self.client.publish(self.status_topic, self._status("offline", "shutdown"), qos=1, retain=True)
             info.wait_for_publish(timeout=5.0)
-        self.client.disconnect()
-        self.client.loop_stop()
+        for client in (self.track_client, self.client):
+            if client is not None:
+                client.disconnect()
+                client.loop_stop()

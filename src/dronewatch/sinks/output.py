@@ -1,41 +1,55 @@
-"""``Output``: one external output run off the pipeline's thread.
+"""``Output``: one external output run off the pipeline's thread, alerts ahead of tracks.
 
-``offer(update)`` is what the pipeline side calls; it never blocks: updates wait in a bounded
-queue and, when it is full, the oldest waiting update is dropped and counted (``dropped``, and
-``dropped_alerts`` for the alerts it carried). A worker thread hands each update to
-``handle`` and calls ``tick`` about every ``tick_s`` for periodic work (status, retries).
-``drain`` waits until nothing is queued and ``pending()`` (e.g. undelivered webhooks) is 0.
+``offer(update)`` is what the pipeline side calls; it never blocks. An update waits in two
+places: its alerts in a bounded queue of their own (when full, the oldest waiting is dropped
+and counted: ``dropped``, ``dropped_alerts``), its tracks as the one *picture* waiting. A newer
+picture replaces a waiting one (``superseded``, with the removed track ids carried over): a
+track's newer position makes the older one worthless, so an output that falls behind skips
+pictures instead of queueing them. A worker thread hands waiting alerts to ``handle_alerts``
+first, then the picture to ``handle_tracks``; a long ``handle_tracks`` calls ``urgent()``
+between chunks, so an alert never waits behind a whole picture. ``tick`` runs about every
+``tick_s`` (status, retries), or sooner after ``wake()``. ``drain`` waits until nothing is
+waiting and ``pending()`` (e.g. undelivered webhooks) is 0.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
-from abc import ABC, abstractmethod
+from collections import deque
 from typing import Any
+
+import msgspec
 
 from dronewatch.model import Update
 
 log = logging.getLogger(__name__)
 
 
-class Output(ABC):
-    """A sink with its own thread and bounded queue. Subclasses implement ``handle``."""
+class Output:
+    """A sink with its own thread. Subclasses implement ``handle_alerts`` and, if they send
+    tracks (``wants_tracks``), ``handle_tracks``."""
 
     kind = "output"
+    wants_tracks = True  # False: only the alerts are kept for this output
+    chunk = 200  # tracks sent between two looks at the alert queue
 
     def __init__(self, name: str, queue_size: int = 1000, tick_s: float = 0.2) -> None:
         self.name = name
         self.tick_s = tick_s
-        self._q: queue.Queue[Update | None] = queue.Queue(maxsize=queue_size)
+        self.queue_size = queue_size
+        self._out_cv = threading.Condition()
+        self._wait_alerts: deque[Update] = deque()  # updates with alerts (their tracks kept for context)
+        self._wait_picture: Update | None = None  # the newest tracks not yet handled (alerts=[])
+        self._out_busy = False
+        self._out_stopping = False
+        self._out_tick_now = False
         self._thread: threading.Thread | None = None
-        self._drop_lock = threading.Lock()
-        self._busy = threading.Event()
         self.offered = 0
         self.dropped = 0
         self.dropped_alerts = 0
+        self.superseded = 0  # pictures replaced by a newer one before they were sent
         self.sent = 0  # messages handed to the far end (per output: events, publishes, POSTs)
         self.errors = 0
         self.last_error: str | None = None
@@ -43,24 +57,27 @@ class Output(ABC):
     # --- pipeline side ----------------------------------------------------------------------
 
     def offer(self, update: Update) -> None:
-        """Queue one update; never blocks (drops the oldest waiting update when full)."""
-        self.offered += 1
-        while True:
-            try:
-                self._q.put_nowait(update)
-                return
-            except queue.Full:
-                with self._drop_lock:
-                    try:
-                        old = self._q.get_nowait()
-                    except queue.Empty:
-                        continue
-                    self._q.task_done()
-                    if old is not None:
-                        self.dropped += 1
-                        self.dropped_alerts += len(old.alerts)
-                        if old.alerts:
-                            log.warning("output %s: queue full, dropped %d alert(s)", self.name, len(old.alerts))
+        """Queue one update; never blocks (drops the oldest waiting alerts when full)."""
+        with self._out_cv:
+            self.offered += 1
+            if update.alerts:
+                if len(self._wait_alerts) >= self.queue_size:
+                    old = self._wait_alerts.popleft()
+                    self.dropped += 1
+                    self.dropped_alerts += len(old.alerts)
+                    log.warning("output %s: queue full, dropped %d alert(s)", self.name, len(old.alerts))
+                self._wait_alerts.append(update)
+            if self.wants_tracks:
+                old_picture = self._wait_picture
+                removed = update.removed
+                if old_picture is not None:
+                    self.superseded += 1
+                    if old_picture.removed:
+                        removed = old_picture.removed + removed
+                if update.alerts or removed is not update.removed:
+                    update = msgspec.structs.replace(update, alerts=[], removed=removed)
+                self._wait_picture = update
+            self._out_cv.notify()
 
     # --- worker -----------------------------------------------------------------------------
 
@@ -70,39 +87,73 @@ class Output(ABC):
         self._thread.start()
         return self
 
+    def wake(self) -> None:
+        """Run ``tick`` now (e.g. a retry fell due, a connection came back)."""
+        with self._out_cv:
+            self._out_tick_now = True
+            self._out_cv.notify()
+
+    def _take_waiting_alerts(self) -> list[Update]:
+        with self._out_cv:
+            alerts = list(self._wait_alerts)
+            self._wait_alerts.clear()
+            return alerts
+
+    def urgent(self) -> None:
+        """Handle the alerts that came in meanwhile (called between chunks of tracks)."""
+        if self._wait_alerts:  # (a racy look; the next call sees what this one missed)
+            for update in self._take_waiting_alerts():
+                self._guarded(self.handle_alerts, update)
+
+    def _guarded(self, fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception as err:  # one bad message or a far end's error must not stop the output
+            self.errors += 1
+            self.last_error = f"{type(err).__name__}: {err}"
+            log.warning("output %s: %s", self.name, self.last_error)
+
     def _run(self) -> None:
         next_tick = time.monotonic()
         while True:
-            try:
-                item = self._q.get(timeout=max(0.0, next_tick - time.monotonic()))
-            except queue.Empty:
-                item = None
-                got = False
-            else:
-                got = True
-            try:
-                if got and item is None:
+            with self._out_cv:
+                while not (self._wait_alerts or self._wait_picture is not None or self._out_stopping
+                           or self._out_tick_now):
+                    wait = next_tick - time.monotonic()
+                    if wait <= 0:
+                        break
+                    self._out_cv.wait(wait)
+                if self._out_stopping and not self._wait_alerts and self._wait_picture is None:
                     return
-                if item is not None:
-                    self._busy.set()
-                    self.handle(item)
-                if time.monotonic() >= next_tick:
-                    self.tick()
+                alerts = list(self._wait_alerts)
+                self._wait_alerts.clear()
+                picture, self._wait_picture = self._wait_picture, None
+                tick_now, self._out_tick_now = self._out_tick_now, False
+                self._out_busy = True
+            try:
+                for update in alerts:
+                    self._guarded(self.handle_alerts, update)
+                if picture is not None:
+                    self._guarded(self.handle_tracks, picture)
+                    self.urgent()
+                if tick_now or time.monotonic() >= next_tick:
+                    self._guarded(self.tick)
                     next_tick = time.monotonic() + self.tick_s
-            except Exception as err:  # one bad message or a far end's error must not stop the output
-                self.errors += 1
-                self.last_error = f"{type(err).__name__}: {err}"
-                log.warning("output %s: %s", self.name, self.last_error)
             finally:
-                self._busy.clear()
-                if got:
-                    self._q.task_done()
+                with self._out_cv:
+                    self._out_busy = False
+                    self._out_cv.notify_all()
+
+    def idle(self) -> bool:
+        """Nothing waiting, nothing being handled."""
+        with self._out_cv:
+            return not (self._wait_alerts or self._wait_picture is not None or self._out_busy)
 
     def drain(self, timeout: float | None = None) -> bool:
-        """Wait until every queued update is handled and nothing is pending; True if drained."""
+        """Wait until every waiting update is handled and nothing is pending; True if drained."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while deadline is None or time.monotonic() < deadline:
-            if self._q.unfinished_tasks == 0 and not self._busy.is_set() and self.pending() == 0:
+            if self.idle() and self.pending() == 0:
                 return True
             time.sleep(0.02)
         return False
@@ -111,31 +162,45 @@ class Output(ABC):
         """Drain (up to ``drain_timeout``), stop the worker and say goodbye to the far end."""
         if self._thread is not None:
             self.drain(drain_timeout)
-            self._q.put(None)
+            with self._out_cv:
+                self._out_stopping = True
+                self._out_cv.notify()
             self._thread.join(timeout=5.0)
             self._thread = None
         self.shutdown()
 
     # --- for subclasses ---------------------------------------------------------------------
 
-    def open(self) -> None:  # noqa: B027  (optional hook)
+    def open(self) -> None:
         """Connect / prepare (called before the worker starts)."""
 
-    @abstractmethod
-    def handle(self, update: Update) -> None:
-        """Send what this output sends for one update (on the worker thread)."""
+    def handle_alerts(self, update: Update) -> None:
+        """Send what this output sends for the alerts of one update, at once (worker thread).
+        ``update.tracks`` is the picture they came with (e.g. the tracks they name)."""
 
-    def tick(self) -> None:  # noqa: B027  (optional hook)
+    def handle_tracks(self, update: Update) -> None:
+        """Send one picture: ``update.tracks`` and ``update.removed`` (``alerts`` is empty).
+        Call ``urgent()`` between chunks of ``chunk`` tracks."""
+
+    def handle(self, update: Update) -> None:
+        """Both at once (alerts first), as the worker does for one update."""
+        self.handle_alerts(update)
+        if self.wants_tracks:
+            self.handle_tracks(msgspec.structs.replace(update, alerts=[]))
+
+    def tick(self) -> None:
         """Periodic work on the worker thread (status messages, retries)."""
 
     def pending(self) -> int:
         """Messages accepted but not yet delivered (retries included)."""
         return 0
 
-    def shutdown(self) -> None:  # noqa: B027  (optional hook)
+    def shutdown(self) -> None:
         """Leave the far end cleanly (goodbye, last status)."""
 
     def stats(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "queued": self._q.qsize(), "offered": self.offered,
-                "dropped": self.dropped, "dropped_alerts": self.dropped_alerts, "sent": self.sent,
-                "pending": self.pending(), "errors": self.errors, "last_error": self.last_error}
+        with self._out_cv:
+            queued = len(self._wait_alerts) + (self._wait_picture is not None)
+        return {"name": self.name, "kind": self.kind, "queued": queued, "offered": self.offered,
+                "dropped": self.dropped, "dropped_alerts": self.dropped_alerts, "superseded": self.superseded,
+                "sent": self.sent, "pending": self.pending(), "errors": self.errors, "last_error": self.last_error}

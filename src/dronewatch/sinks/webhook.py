@@ -39,6 +39,7 @@ _ENC = msgspec.json.Encoder()
 
 class WebhookOutput(Output):
     kind = "webhook"
+    wants_tracks = False
 
     def __init__(self, spec: WebhookSpec, site: Site, store: Store) -> None:
         super().__init__(spec.name or f"webhook {spec.url}", spec.queue)
@@ -70,7 +71,8 @@ class WebhookOutput(Output):
             self._passed.add(alert.alert_id)
         return ok
 
-    def handle(self, update: Update) -> None:
+    def handle_alerts(self, update: Update) -> None:
+        """Keep the update's alerts in the outbox, then try to send them at once."""
         messages = []
         for alert in update.alerts:
             events = self._changes.classify(alert)

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from dronewatch.model import Alert, Geodetic, Track
 from dronewatch.sinks.jsonl import iso
 
 HOW = "m-f"  # machine-generated, fused
+_iso = lru_cache(maxsize=256)(iso)  # the tracks of one picture share a few times
 
 
+@lru_cache(maxsize=64)
 def uid_prefix(site: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in site.lower())
     return f"dronewatch.{safe}"
@@ -73,10 +76,11 @@ def track_event(track: Track, typ: str, site: str, origin_alt_m: float, stale_s:
     text = f"{track.cls} ({track.cls_confidence:.0%}), {ident}, {track.status}, sensors {','.join(track.sensors)}"
     if reason:
         text += f"; {reason}"
-    at = iso(track.at)
+    at = _iso(track.at)
+    # (uid and type are made here from safe characters: only the callsign and remarks need escaping)
     return (
-        f'<event version="2.0" uid={quoteattr(track_uid(site, track.track_id))} type={quoteattr(typ)} '
-        f'how="{HOW}" time="{at}" start="{at}" stale="{iso(track.at + stale_s)}">'
+        f'<event version="2.0" uid="{uid_prefix(site)}.track.{track.track_id}" type="{typ}" '
+        f'how="{HOW}" time="{at}" start="{at}" stale="{_iso(track.at + stale_s)}">'
         f'<point lat="{track.lat:.7f}" lon="{track.lon:.7f}" hae="{origin_alt_m + track.alt_m:.1f}" '
         f'ce="{math.sqrt(2.0) * track.pos_sigma_m:.1f}" le="{track.pos_sigma_m:.1f}" />'
         f'<detail><track course="{course:.1f}" speed="{math.hypot(ve, vn):.2f}" />'

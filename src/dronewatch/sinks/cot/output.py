@@ -47,44 +47,65 @@ class CotOutput(Output):
             return "f"
         return "u"
 
-    def _track_events(self, track: Track, typ: str, reason: str | None = None) -> list[bytes]:
-        aff = self._affiliation(track)
+    def _track_events(self, track: Track, typ: str, aff: str, reason: str | None = None) -> list[bytes]:
         out = [track_event(track, typ, self.site, self.origin_alt_m, self.spec.stale_s, reason)]
         out += linked_events(track, typ, self.site, self.origin_alt_m, self.spec.stale_s, aff)
         return out
 
-    def handle(self, update: Update) -> None:
+    def handle_alerts(self, update: Update) -> None:
+        """The tracks an alert turns hostile (or back) at once, then the alert events."""
         now = update.at
-        urgent: list[bytes] = []
-        events: list[bytes] = []
-        reasons: dict[int, str] = {}
+        named: dict[int, str] = {}
         for alert in update.alerts:
             ids = set(alert.track_ids) | {alert.track_id}
             if alert.state == "false_alarm":
                 self._hostile -= ids
             elif alert.state not in ENDED:
                 self._hostile |= ids
-                for tid in ids:
-                    reasons[tid] = f"alert {alert.alert_id} {alert.rule}: {alert.why}"
+            for tid in ids:
+                named[tid] = f"alert {alert.alert_id} {alert.rule}: {alert.why}"
+        head: list[bytes] = []
+        for track in update.tracks:
+            tid = track.track_id
+            if tid not in named or track.status == "tentative":
+                continue
+            aff = self._affiliation(track)
+            typ = track_type(track, aff)
+            if typ is None or self._last_type.get(tid) == typ:
+                continue
+            self._last_sent_at[tid] = now
+            self._last_type[tid] = typ
+            self._last_track[tid] = track
+            head += self._track_events(track, typ, aff, named[tid] if tid in self._hostile else None)
+        stale_s = max(self.spec.stale_s, 300.0)
+        self._unsent += [(time.monotonic(), alert_event(alert, self.site, self.origin_alt_m, now, stale_s))
+                         for alert in update.alerts]
+        self._flush(head, [])
+
+    def handle_tracks(self, update: Update) -> None:
+        """Every live track due under the rate limit (all of them after a reconnect), in chunks."""
+        now = update.at
+        events: list[bytes] = []
         reconnected = self.transport.connects != self._connects  # a new stream: send everything
         for track in update.tracks:
             if track.status == "tentative":
                 continue
-            typ = track_type(track, self._affiliation(track))
+            aff = self._affiliation(track)
+            typ = track_type(track, aff)
             if typ is None:
                 continue
             tid = track.track_id
-            changed = self._last_type.get(tid) != typ
-            due = now - self._last_sent_at.get(tid, float("-inf")) >= self._min_gap_s
             self._last_track[tid] = track
-            if not (changed or due or reconnected):
+            if not (reconnected or self._last_type.get(tid) != typ
+                    or now - self._last_sent_at.get(tid, float("-inf")) >= self._min_gap_s):
                 continue
             self._last_sent_at[tid] = now
             self._last_type[tid] = typ
-            (urgent if changed and typ.startswith("a-h") else events).extend(
-                self._track_events(track, typ, reasons.get(tid)))
-        for alert in update.alerts:
-            urgent.append(alert_event(alert, self.site, self.origin_alt_m, now, max(self.spec.stale_s, 300.0)))
+            events += self._track_events(track, typ, aff)
+            if len(events) >= self.chunk:
+                self._flush([], events)
+                events = []
+                self.urgent()
         for tid in update.removed:
             last = self._last_track.pop(tid, None)
             typ = self._last_type.pop(tid, None)
@@ -92,13 +113,12 @@ class CotOutput(Output):
             if last is not None and typ is not None:
                 gone = msgspec.structs.replace(last, at=now)
                 events.append(track_event(gone, typ, self.site, self.origin_alt_m, 0.0, "track ended"))
-        n_alerts = len(update.alerts)
-        self._unsent += [(time.monotonic(), ev) for ev in urgent[len(urgent) - n_alerts:]]
-        self._flush(urgent[: len(urgent) - n_alerts], events)
+        self._flush([], events)
         self._connects = self.transport.connects
 
     def _flush(self, head: list[bytes], tail: list[bytes]) -> None:
-        """Send ``head`` (hostile changes), the alert events owed (oldest first), ``tail``."""
+        """Send ``head`` (type changes an alert made), the alert events owed (oldest first),
+        ``tail`` (tracks)."""
         cutoff = time.monotonic() - self.keep_unsent_s
         self._unsent = [(t, ev) for t, ev in self._unsent if t >= cutoff]
         batch = head + [ev for _, ev in self._unsent] + tail

@@ -290,6 +290,8 @@ class SapientOutput(Output):
     def _reported(self, track: Track) -> bool:
         if not self.reporting:
             return False
+        if not (self._include or self._exclude):
+            return True
         p = Point(track.lon, track.lat)
         if self._include and not any(poly.covers(p) for poly in self._include):
             return False
@@ -308,32 +310,48 @@ class SapientOutput(Output):
         self._alerts[sid] = alert
         return build.alert_message(self.node_id, at, sid, alert, self.site.origin.alt_m, self._objects)
 
-    def handle(self, update: Update) -> None:
+    def handle_alerts(self, update: Update) -> None:
+        """The alerts at once (connecting first if need be); kept to send later if we cannot."""
         self._picture_at, self._picture_mono = update.at, time.monotonic()
-        at = update.at
+        named: set[int] = set()
         for alert in update.alerts:
             ids = {alert.track_id, *alert.track_ids}
+            named |= ids
             if alert.state not in ENDED:
                 self._alerted |= ids
             self._unsent.append((time.monotonic(), alert))
+        for track in update.tracks:  # object ids for the tracks they name (associated detections)
+            if track.track_id in named and track.status != "tentative":
+                self._object_id(track)
+        if self._connect():
+            self._send(self._take_alerts(update.at))
+        else:
+            self._expire()
+
+    def handle_tracks(self, update: Update) -> None:
+        """One DetectionReport per live track (``lost`` for a removed one), in chunks."""
+        self._picture_at, self._picture_mono = update.at, time.monotonic()
+        at = update.at
         connected = self._connect()
-        if connected and self._unsent:  # alerts go before the detections are even built
-            self._send(self._take_alerts(at))
         batch: list[sm.SapientMessage] = []
         for track in update.tracks:
             if track.status == "tentative":
                 continue
             self._last_track[track.track_id] = track
             oid = self._object_id(track)
-            if self._reported(track):
+            if connected and self._reported(track):
                 batch.append(build.detection_report(self.node_id, at, oid, track, self.site.origin.alt_m,
                                                     task_id=self.task_id,
                                                     alerted="yes" if track.track_id in self._alerted else None))
+                if len(batch) >= self.chunk:
+                    connected = self._send(self._take_alerts(at) + batch)
+                    batch = []
+                    self.urgent()
         for tid in update.removed:
             last = self._last_track.pop(tid, None)
             lost_id = self._objects.pop(tid) if tid in self._objects else None
             self._alerted.discard(tid)
-            if last is not None and lost_id is not None and self._reported(last):
+            if connected and last is not None and lost_id is not None and self._reported(last):
                 batch.append(build.detection_report(self.node_id, at, lost_id, last, self.site.origin.alt_m, lost=True,
                                                     task_id=self.task_id))
         if not connected or not self._registered.is_set():
