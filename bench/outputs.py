@@ -6,16 +6,17 @@ SAPIENT) with 1,000 live tracks, and the pipeline's step time with and without t
 A generated site (a radar and a Remote ID receiver, a critical zone) with N drones on straight
 routes, every tenth of them through the zone (no Remote ID: they raise alerts). The simulator's
 frames are made first, so every run steps the real Pipeline on the same input, paced at real
-time (one step every ``--step`` s, as `serve` runs). Runs: A (no outputs), B (all four outputs
-to real receivers on 127.0.0.1: a TLS CoT listener requiring the client certificate, mosquitto
+time (one step every ``--step`` s, as `serve` runs). Runs: A (no outputs), B (all four outputs, started
+as `serve` starts them: in a process of their own; ``--threads``: on threads of the pipeline's
+process) to real receivers on 127.0.0.1: a TLS CoT listener requiring the client certificate, mosquitto
 with a subscriber, a signature-checking webhook receiver, a SAPIENT parent), A again.
 Latency: from the moment the step that raised the alert returned to the far end having the
 alert (CLOCK_MONOTONIC, shared by the processes); the far ends run in a process of their own.
 Anchor: the step time of the A runs, same machine, same run; target p99 <= 250 ms for each
 output and B/A step time within 10 %. CPU, which a loaded machine disturbs far less than wall
-time: the pipeline thread's CPU per step (``time.thread_time``) and the whole process's
-(``time.process_time``: the pipeline and every output thread, not the far ends) per step; their
-difference between B and A is what the outputs cost. The load average is printed with each run.
+time: the pipeline thread's CPU per step (``time.thread_time``), the pipeline process's
+(``time.process_time``: with --threads every output thread too) and the outputs process's per
+step; the difference between B and A is what the outputs cost. The load average is printed with each run.
 Prints one JSON line per run and, last, the summary line.
 """
 
@@ -44,6 +45,7 @@ from dronewatch.config import CotOutput, MqttOutput, OutputSpec, SapientOutput, 
 from dronewatch.model import Frame
 from dronewatch.pipeline import Pipeline
 from dronewatch.sinks.manager import Outputs
+from dronewatch.sinks.process import OutputsProcess, start_outputs
 from dronewatch.sources.sim import Simulation
 from sinks.receivers import CotListener, Mosquitto, SapientParent, WebhookReceiver, make_pki
 
@@ -175,7 +177,7 @@ class RemoteFar:
 
 
 def run(scen: Scenario, frames: list[tuple[float, list[Frame]]], step_s: float, far: RemoteFar | None,
-        tmp: Path) -> dict[str, Any]:
+        tmp: Path, threads: bool = False) -> dict[str, Any]:
     site = scen.site if far is None else msgspec.structs.replace(scen.site, outputs=far.outputs())
     pipeline = Pipeline(site, Simulation(scen).frame)
     store = None
@@ -183,7 +185,8 @@ def run(scen: Scenario, frames: list[tuple[float, list[Frame]]], step_s: float, 
         from dronewatch.store import Store
 
         store = Store(f"sqlite:///{tmp / f'outbox-{time.monotonic_ns()}.db'}")
-    outputs = Outputs.for_site(site, store).start()
+    outputs = start_outputs(site, store, separate=not threads) if far is not None else Outputs([])
+    child_cpu = outputs.cpu_s if isinstance(outputs, OutputsProcess) else lambda: 0.0
     steps: list[float] = []
     step_cpu: list[float] = []
     raised: dict[str, float] = {}
@@ -195,7 +198,7 @@ def run(scen: Scenario, frames: list[tuple[float, list[Frame]]], step_s: float, 
     for k, (now, batch) in enumerate(frames):
         time.sleep(max(0.0, wall0 + k * step_s - time.monotonic()))
         if k == half:
-            cpu_half = time.process_time()
+            cpu_half, child_half = time.process_time(), child_cpu() or 0.0
         t, c = time.perf_counter(), time.thread_time()
         update = pipeline.step(batch, now)
         outputs.offer(update)
@@ -208,17 +211,20 @@ def run(scen: Scenario, frames: list[tuple[float, list[Frame]]], step_s: float, 
         live.append(sum(1 for tr in update.tracks if tr.status != "tentative"))
     time.sleep(max(0.0, wall0 + len(frames) * step_s - time.monotonic()))  # the last step's outputs too
     cpu_per_step = (time.process_time() - cpu_half) / (len(frames) - half)
+    child_per_step = ((child_cpu() or 0.0) - child_half) / (len(frames) - half)
     outputs.close(drain_timeout=30)
     stats = outputs.stats()
     if store is not None:
         store.close()
-    out: dict[str, Any] = {"run": "B (outputs)" if far else "A (no outputs)",
+    name = "B (outputs on threads)" if threads else "B (outputs process)"
+    out: dict[str, Any] = {"run": name if far else "A (no outputs)",
                            "load_avg_1min": [round(load0, 1), round(os.getloadavg()[0], 1)],
                            "step_ms_mean": round(1e3 * statistics.fmean(steps[half:]), 2),
                            "step_ms_p50": round(1e3 * pct(steps[half:], 0.5), 2),
                            "step_ms_p99": round(1e3 * pct(steps[half:], 0.99), 2),
                            "step_cpu_ms_mean": round(1e3 * statistics.fmean(step_cpu[half:]), 2),
                            "process_cpu_ms_per_step": round(1e3 * cpu_per_step, 2),
+                           "outputs_process_cpu_ms_per_step": round(1e3 * child_per_step, 2),
                            "live_tracks_max": max(live), "live_tracks_second_half_min": min(live[half:]),
                            "alerts": len(raised)}
     if far is not None:
@@ -239,6 +245,7 @@ def main() -> None:
     ap.add_argument("--drones", type=int, default=1000)
     ap.add_argument("--duration", type=float, default=40.0, help="seconds of scenario, run at real time")
     ap.add_argument("--step", type=float, default=0.5, help="pipeline step, seconds")
+    ap.add_argument("--threads", action="store_true", help="outputs on threads of the pipeline's process")
     args = ap.parse_args()
     os.environ["DW_BENCH_HOOK"] = SECRET
     scen = scenario(args.drones, args.duration)
@@ -251,7 +258,7 @@ def main() -> None:
         try:
             a1 = run(scen, frames, args.step, None, tmp)
             print(json.dumps(a1), flush=True)
-            b = run(scen, frames, args.step, far, tmp)
+            b = run(scen, frames, args.step, far, tmp, args.threads)
             print(json.dumps(b), flush=True)
             a2 = run(scen, frames, args.step, None, tmp)
             print(json.dumps(a2), flush=True)
@@ -269,7 +276,10 @@ def main() -> None:
         "step_cpu_ms_without": round(step_cpu_anchor, 2), "step_cpu_ms_with": b["step_cpu_ms_mean"],
         "process_cpu_ms_per_step_without": round(cpu_anchor, 2),
         "process_cpu_ms_per_step_with": b["process_cpu_ms_per_step"],
-        "outputs_cpu_over_pipeline_cpu": round((b["process_cpu_ms_per_step"] - cpu_anchor) / cpu_anchor, 3),
+        "outputs_process_cpu_ms_per_step": b["outputs_process_cpu_ms_per_step"],
+        "outputs_cpu_over_pipeline_cpu": round(
+            (b["process_cpu_ms_per_step"] + b["outputs_process_cpu_ms_per_step"] - cpu_anchor) / cpu_anchor, 3),
+        "outputs": "threads" if args.threads else "process",
         "load_avg_1min": [a1["load_avg_1min"][0], a2["load_avg_1min"][1]],
         **{f"{k}_p50_ms": v["p50_ms"] for k, v in lat.items()},
         **{f"{k}_p99_ms": v["p99_ms"] for k, v in lat.items()},

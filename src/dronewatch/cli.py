@@ -186,7 +186,7 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
         return figures | ({"bus": publisher.stats()} if publisher is not None else {})
 
     live.set_stats_source(stats)
-    from dronewatch.sinks.manager import start_outputs
+    from dronewatch.sinks.process import start_outputs
 
     outputs = start_outputs(site, store)
     live.set_outputs_source(outputs.stats)
@@ -196,9 +196,8 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
                                                **uvicorn_options(tls)))
         tasks = [asyncio.create_task(server.serve())]
         ev_loop = asyncio.get_running_loop()
-        for output in outputs.outputs:  # a SAPIENT parent's AlertAck acknowledges here too
-            if hasattr(output, "ack_handler"):
-                output.ack_handler = lambda alert_id, by: ev_loop.call_soon_threadsafe(act, alert_id, "ack", by, None)
+        # a SAPIENT parent's AlertAck acknowledges here too
+        outputs.set_ack_handler(lambda alert_id, by: ev_loop.call_soon_threadsafe(act, alert_id, "ack", by, None))
         if outputs:
             async def feed_outputs() -> None:  # off the pipeline: outputs queue and send on their threads
                 async with bus.subscribe(live.subject) as updates:

@@ -19,7 +19,7 @@ from dronewatch.config import Scenario
 from dronewatch.model import Update
 from dronewatch.pipeline import Pipeline
 from dronewatch.sinks.jsonl import RunFiles
-from dronewatch.sinks.manager import start_outputs
+from dronewatch.sinks.process import start_outputs
 from dronewatch.sources.sim import Simulation
 from dronewatch.store import Store
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from dronewatch.store import Store
 
 log = logging.getLogger(__name__)
+AckHandler = Callable[[str, str], object]  # acknowledges a dronewatch alert: (alert id, by whom)
 
 
 def build_output(spec: OutputSpec, site: Site, store: Store | None) -> Output:
@@ -50,9 +52,9 @@ def build_output(spec: OutputSpec, site: Site, store: Store | None) -> Output:
     raise TypeError(f"unknown output {spec!r}")
 
 
-def start_outputs(site: Site, store: Store | None, out_dir: Path | None = None) -> Outputs:
-    """The site's outputs, started. Webhooks keep their outbox in ``store``; a run without one
-    keeps it in ``out_dir/outbox.db``."""
+def start_on_threads(site: Site, store: Store | None, out_dir: Path | None = None) -> Outputs:
+    """The site's outputs, started on threads of this process. Webhooks keep their outbox in
+    ``store``; a run without one keeps it in ``out_dir/outbox.db``."""
     if store is None and out_dir is not None and any(isinstance(s, WebhookSpec) for s in site.outputs):
         from dronewatch.store import Store
 
@@ -82,6 +84,12 @@ class Outputs:
         for out in self.outputs:
             out.start()
         return self
+
+    def set_ack_handler(self, handler: AckHandler) -> None:
+        """Who acknowledges an alert when a far end does (a SAPIENT parent's AlertAck)."""
+        for out in self.outputs:
+            if hasattr(out, "ack_handler"):
+                out.ack_handler = handler
 
     def offer(self, update: Update) -> None:
         """Hand one pipeline update to every output; never blocks."""
