@@ -201,7 +201,7 @@ class _OutputBase(_Strict, frozen=True, kw_only=True, tag_field="kind"):
 
     url: str
     name: str | None = None  # shown in /api/health; default: kind + url
-    queue: Annotated[int, Meta(ge=1)] = 10_000  # updates waiting before the oldest is dropped
+    queue: Annotated[int, Meta(ge=1)] = 10_000  # updates with alerts waiting before the oldest is dropped
 
     def __post_init__(self) -> None:
         kind = str(msgspec.inspect.type_info(type(self)).tag)  # type: ignore[attr-defined]
@@ -218,6 +218,7 @@ class CotOutput(_OutputBase, frozen=True, kw_only=True, tag="cot"):
     key: str | None = None  # tls: its private key (PEM)
     ca: str | None = None  # tls: CA that signed the server's certificate
     password_env: str | None = None  # tls: env var holding the key's password
+    interface: str | None = None  # udp multicast: local IPv4 address of the interface to send on
     rate_hz: Positive = 1.0  # at most this many events per track per second (hostile: at once)
     stale_s: Positive = 15.0  # how long TAK shows an event without an update
 

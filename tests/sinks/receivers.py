@@ -150,6 +150,7 @@ class CotListener:
     kind: str = "tls"
     pki: Pki | None = None
     port: int = 0
+    group: str | None = None  # udp: join this multicast group on the loopback interface
     events: list[CotEvent] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # TLS handshakes that failed, why
     connections: int = 0
@@ -161,7 +162,10 @@ class CotListener:
         else:
             self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", self.port))
+        self._sock.bind((self.group or "127.0.0.1", self.port))
+        if self.group is not None:
+            self._sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                                  socket.inet_aton(self.group) + socket.inet_aton("127.0.0.1"))
         self.port = self._sock.getsockname()[1]
         self._sock.settimeout(0.2)
         if self.kind != "udp":

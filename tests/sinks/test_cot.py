@@ -135,6 +135,17 @@ def test_cot_over_udp() -> None:
         listener.stop()
 
 
+def test_cot_over_udp_multicast_on_loopback() -> None:
+    """The SA mesh's multicast, kept on this machine: sent out of 127.0.0.1, looped back to a
+    listener that joined the group there."""
+    listener = CotListener("udp", group="239.2.3.1").start()
+    try:
+        _run(CotSpec(url=f"udp://239.2.3.1:{listener.port}", interface="127.0.0.1"))
+        _check(listener)
+    finally:
+        listener.stop()
+
+
 def test_tls_context_needs_real_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SyntaxError, match="PYTAK_TLS_CLIENT_CERT"):
         tls_context(str(tmp_path / "missing.pem"), None, None)

@@ -6,9 +6,7 @@ fails the start with its reason."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,15 +21,6 @@ from sinks.conftest import site_with
 from sinks.receivers import CotListener, SapientParent
 
 T0 = 1_767_225_600.0
-
-
-def _wait(pred: Any, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_outputs_process_sends_and_answers() -> None:
@@ -49,8 +38,8 @@ def test_outputs_process_sends_and_answers() -> None:
         assert outputs.drain(20)
 
         uids = lambda: {e.uid for e in listener.events}  # noqa: E731
-        assert _wait(lambda: {"dronewatch.test_site.alert.A00001", "dronewatch.test_site.track.1",
-                              "dronewatch.test_site.track.2"} <= uids()), uids()
+        assert parent.wait(lambda: {"dronewatch.test_site.alert.A00001", "dronewatch.test_site.track.1",
+                              "dronewatch.test_site.track.2"} <= uids(), 15), uids()
         assert next(e for e in listener.events if e.uid.endswith(".track.1")).type == "a-h-A-M-H-Q"
         assert parent.wait(lambda: bool(parent.of("alert")) and len(parent.of("detection_report")) == 2)
 
@@ -59,7 +48,7 @@ def test_outputs_process_sends_and_answers() -> None:
         ack.alert_ack.CopyFrom(sm.AlertAck(alert_id=al.alert_id,
                                            alert_ack_status=sm.AlertAck.ALERT_ACK_STATUS_ACCEPTED))
         parent.send(ack)
-        assert _wait(lambda: bool(acked)), "the AlertAck did not come back to this process"
+        assert parent.wait(lambda: bool(acked), 15), "the AlertAck did not come back to this process"
         assert acked[0][0] == "A00001" and acked[0][1].startswith("sapient:")
 
         stats = {s["kind"]: s for s in outputs.stats()}

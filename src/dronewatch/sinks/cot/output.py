@@ -30,7 +30,7 @@ class CotOutput(Output):
         self.origin_alt_m = site.origin.alt_m
         self._allowed = {v.casefold() for e in site.allow for v in (e.serial, e.icao) if v}
         self.transport = CotTransport(spec.url, cert=spec.cert, key=spec.key, ca=spec.ca,
-                                      password_env=spec.password_env)
+                                      password_env=spec.password_env, interface=spec.interface)
         self._min_gap_s = 1.0 / spec.rate_hz
         self._last_sent_at: dict[int, float] = {}
         self._last_type: dict[int, str] = {}

@@ -1,4 +1,5 @@
-"""Sending CoT bytes: ``udp://`` (unicast or multicast, the SA mesh 239.2.3.1:6969), ``tcp://``
+"""Sending CoT bytes: ``udp://`` (unicast or multicast, the SA mesh 239.2.3.1:6969; TTL 1,
+looped back to this machine, out of ``interface`` when given), ``tcp://``
 streaming, ``tls://`` with a client certificate (TLS settings through pytak's ``get_ssl_ctx``,
 the same ``PYTAK_TLS_*`` conventions a TAK server admin knows). Stream transports reconnect
 with backoff; ``send`` reports whether the bytes went out.
@@ -50,7 +51,8 @@ class CotTransport:
     """One destination. Not thread-safe: used from its output's worker thread only."""
 
     def __init__(self, url: str, *, cert: str | None = None, key: str | None = None, ca: str | None = None,
-                 password_env: str | None = None, multicast_ttl: int = 1, connect_timeout_s: float = 5.0) -> None:
+                 password_env: str | None = None, multicast_ttl: int = 1, interface: str | None = None,
+                 connect_timeout_s: float = 5.0) -> None:
         self.url = url
         self.scheme, self.host, self.port = split_url(url)
         self.connect_timeout_s = connect_timeout_s
@@ -73,6 +75,11 @@ class CotTransport:
                 level = socket.IPPROTO_IPV6 if family == socket.AF_INET6 else socket.IPPROTO_IP
                 opt = socket.IPV6_MULTICAST_HOPS if family == socket.AF_INET6 else socket.IP_MULTICAST_TTL
                 self._sock.setsockopt(level, opt, multicast_ttl)
+                # a TAK client on this machine sees the events too
+                loop = socket.IPV6_MULTICAST_LOOP if family == socket.AF_INET6 else socket.IP_MULTICAST_LOOP
+                self._sock.setsockopt(level, loop, 1)
+                if interface and family == socket.AF_INET:
+                    self._sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(interface))
 
     @property
     def connected(self) -> bool:
