@@ -57,6 +57,7 @@ def test_outputs_process_sends_and_answers() -> None:
         assert stats["sapient"]["sent"] >= 3
         outputs.close()
         assert not outputs._proc.is_alive()
+        assert {s["kind"] for s in outputs.stats()} == {"cot", "sapient"}, "the last figures stay after the close"
         assert parent.wait(lambda: any(r.msg.status_report.system == sm.StatusReport.SYSTEM_GOODBYE
                                        for r in parent.of("status_report"))), "no goodbye from the child"
     finally:

@@ -198,8 +198,9 @@ class OutputsProcess:
     def close(self, drain_timeout: float | None = 10.0) -> None:
         if self._closed:
             return
-        self._closed = True
         self.bridge.drain(drain_timeout)
+        self.stats()  # the last figures, kept for after the close
+        self._closed = True
         self._question("close", drain_timeout, None if drain_timeout is None else drain_timeout + 15.0)
         self._proc.join(timeout=10.0)
         if self._proc.is_alive():
