@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import pickle
 import queue
+import signal
 import sys
 import threading
 import time
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _UPDATE = b"u"
+_ANSWER = {"stats": "stats", "cpu": "cpu", "drain": "drained", "close": "closed"}
 
 
 class Bridge(Output):
@@ -71,6 +73,7 @@ def _child(conn: Connection, site: Site, store_url: str | None, out_dir: str | N
     # waits to get it back from the threads building track messages: up to the switch interval
     # each time (5 ms by default). A shorter one keeps an alert's dozens of calls quick.
     sys.setswitchinterval(0.0005)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: dronewatch closes us
     lock = threading.Lock()
 
     def send(msg: Any) -> None:
@@ -168,13 +171,22 @@ class OutputsProcess:
         with self._ask:
             if not self._proc.is_alive():
                 return None
-            with self._lock:
-                self._conn.send_bytes(pickle.dumps((what, arg)))
             try:
-                _, answer = self._answers.get(timeout=timeout)
-            except queue.Empty:
+                with self._lock:
+                    self._conn.send_bytes(pickle.dumps((what, arg)))
+            except OSError:  # the child is gone
                 return None
-            return answer
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:  # (an answer to an earlier question that timed out is passed over)
+                try:
+                    left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                    tag, answer = self._answers.get(timeout=left)
+                except queue.Empty:
+                    return None
+                if tag == "gone":
+                    return None
+                if tag == _ANSWER[what]:
+                    return answer
 
     def set_ack_handler(self, handler: AckHandler) -> None:
         self._ack_handler = handler
