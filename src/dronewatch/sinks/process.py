@@ -13,6 +13,7 @@ A spec the child cannot build (e.g. a missing secret) fails ``start`` with its m
 
 from __future__ import annotations
 
+import builtins
 import logging
 import multiprocessing as mp
 import os
@@ -86,7 +87,7 @@ def _child(conn: Connection, site: Site, store_url: str | None, out_dir: str | N
         store = Store(store_url) if store_url else None
         outputs = start_on_threads(site, store, Path(out_dir) if out_dir else None)
     except Exception as err:
-        send(("error", f"{type(err).__name__}: {err}"))
+        send(("error", (type(err).__name__, str(err))))
         return
     outputs.set_ack_handler(lambda alert_id, by: send(("ack", alert_id, by)))
     send(("started", None))
@@ -147,7 +148,9 @@ class OutputsProcess:
             raise RuntimeError("the outputs process did not start") from None
         if what != "started":
             self._proc.join(5)
-            raise ValueError(arg)
+            name, message = arg if what == "error" else ("RuntimeError", "the outputs process ended")
+            kind = getattr(builtins, name, None)  # the child's error, as the same built-in type
+            raise (kind if isinstance(kind, type) and issubclass(kind, Exception) else RuntimeError)(message)
         self.bridge.start()
         return self
 
