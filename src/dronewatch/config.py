@@ -12,6 +12,7 @@ except ``origin.alt_m``, which is that ground's height above the WGS84 ellipsoid
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -226,6 +227,11 @@ class CotOutput(_OutputBase, frozen=True, kw_only=True, tag="cot"):
         super().__post_init__()
         if self.url.startswith("tls://") and (self.cert is None or self.ca is None):
             raise ValueError("a tls:// CoT output needs `cert` (and `key` unless inside it) and `ca`")
+        if self.interface is not None:
+            try:
+                ipaddress.IPv4Address(self.interface)
+            except ValueError:
+                raise ValueError(f"`interface` must be the interface's IPv4 address, not {self.interface!r}") from None
 
 
 class SapientOutput(_OutputBase, frozen=True, kw_only=True, tag="sapient"):

@@ -123,6 +123,7 @@ def test_health_shows_outputs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("entry", "message"), [
     ("{kind: cot, url: 'http://x:1'}", "$.outputs[0]: `url` must be udp://... or tcp://... or tls://..."),
     ("{kind: cot, url: 'tls://x:8089'}", "$.outputs[0]: a tls:// CoT output needs `cert`"),
+    ("{kind: cot, url: 'udp://239.2.3.1:6969', interface: eth0}", "$.outputs[0]: `interface` must be the interface's"),
     ("{kind: webhook, url: 'https://x/y'}", "$.outputs[0]: Object missing required field `secret_env`"),
     ("{kind: webhook, url: 'https://x/y', secret_env: S, severity: [loud]}", "$.outputs[0].severity[0]"),
     ("{kind: pigeon, url: 'x://y'}", "$.outputs[0].kind: Invalid value 'pigeon'"),
