@@ -63,6 +63,18 @@ def test_beast_framing_counts(adsb_dir: Path) -> None:
     assert b"".join(escape(f) for f in frames) == data
 
 
+@pytest.mark.parametrize("piece", [1, 2, 7, 21, 22, 23, 1000])
+def test_beast_framing_in_pieces(adsb_dir: Path, piece: int) -> None:
+    """Frames cut anywhere (inside an escape pair, at a frame's end) come out the same."""
+    data = (adsb_dir / BEAST).read_bytes()[:30_000]
+    whole = BeastSplitter()
+    want = whole.feed(data)
+    splitter = BeastSplitter()
+    got = [f for i in range(0, len(data), piece) for f in splitter.feed(data[i : i + piece])]
+    assert got == want and splitter.pending == whole.pending and splitter.skipped == whole.skipped
+    assert len(got) > 1500
+
+
 def test_beast_aircraft_identities_and_positions(adsb_dir: Path) -> None:
     book, fixes, df17 = _book(adsb_dir / BEAST, "beast")
     assert set(df17) == set(AIRCRAFT)

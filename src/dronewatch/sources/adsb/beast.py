@@ -10,7 +10,7 @@ whole frames; bytes that are not a frame are skipped to the next ``0x1A`` and co
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ESC = 0x1A
 #: Payload length by type byte.
@@ -20,9 +20,8 @@ STATUS_PAYLOAD = 14  # readsb receiver-status/"config" frame, body not interpret
 CLOCK_HZ = 12_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class BeastFrame:
-    """One Beast frame, unescaped."""
+class BeastFrame(NamedTuple):
+    """One Beast frame, unescaped (a tuple: cheap to make, one per received message)."""
 
     kind: int  # 0x31 Mode A/C, 0x32 Mode S short, 0x33 Mode S long
     timestamp: int  # 12 MHz counter (receiver clock, not time of day)
@@ -86,9 +85,18 @@ class BeastSplitter:
                 self.skipped["unknown frame type"] += 1
                 pos += 1
                 continue
+            start = pos + 2
+            end = start + need
+            if end <= n and buf.find(b"\x1a", start, end) < 0:
+                # Fast path: no 0x1A inside the body, so nothing to unescape.
+                pos = end
+                if kind != TYPE_STATUS:
+                    out.append(BeastFrame(kind, int.from_bytes(buf[start : start + 6], "big"), buf[start + 6],
+                                          bytes(buf[start + 7 : end])))
+                continue
             # Unescape the body (timestamp, signal, payload) until it has ``need`` bytes.
             body = bytearray()
-            i = pos + 2
+            i = start
             bad = False
             while len(body) < need and i < n:
                 b = buf[i]
