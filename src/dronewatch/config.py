@@ -92,6 +92,14 @@ class AllowEntry(_Strict, frozen=True):
     icao: str | None = None
 
 
+class SystemRef(_Strict, frozen=True):
+    """The system reference point of an ASTERIX SDPS: the centre of the (oblique) stereographic
+    plane its CAT062 I100 Cartesian track positions are measured on."""
+
+    lat: Annotated[float, Meta(ge=-89, le=89)]  # the projection has no polar form here
+    lon: Lon
+
+
 class SensorSpec(_Strict, frozen=True):
     """A sensor at the site. Figures describe the real sensor; the simulator obeys them."""
 
@@ -115,6 +123,9 @@ class SensorSpec(_Strict, frozen=True):
     # ASTERIX radar: System Area Code / System Identification Code its plots carry (I010).
     sac: Annotated[int, Meta(ge=0, le=255)] | None = None
     sic: Annotated[int, Meta(ge=0, le=255)] | None = None
+    # ASTERIX SDPS (CAT062): its system reference point, for tracks that carry only the
+    # Cartesian I100 position (no WGS-84 I105). See docs/feeds.md.
+    system_ref: SystemRef | None = None
 
 
 InputKind = Literal["beast", "sbs", "aircraft_json", "asterix", "sapient"]

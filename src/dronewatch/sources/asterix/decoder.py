@@ -7,8 +7,10 @@
   with a wide vertical sigma. The slant range is turned into ground range on a spherical
   earth (plots at 200 NM are kilometres below the radar's tangent plane). Noise: the sensor's
   ``sigma_range_m`` / ``sigma_az_deg``. A Mode S address (I220) becomes the ICAO identity.
-* CAT062 system tracks: I105 WGS-84 position, I130 geometric altitude or I136 flight level,
-  I185 velocity, I380 address and identification.
+* CAT062 system tracks: I105 WGS-84 position, else I100 Cartesian position on the system
+  plane around the SDPS's ``system_ref`` (site sensor with its SAC/SIC, else the input's
+  sensor; ``stereo.SystemPlane``), I130 geometric altitude or I136 flight level, I185
+  velocity, I380 address and identification.
 * CAT034 / CAT065 (status) make no Reports; the feed keeps them as sensor health.
 
 Times: time of day on the receive date, per source aligned (``tod.SourceClock``).
@@ -26,6 +28,7 @@ from dronewatch.sources.asterix.blocks import split_blocks
 from dronewatch.sources.asterix.fields import Record, decode_items
 from dronewatch.sources.asterix.plots import Plot, plots048
 from dronewatch.sources.asterix.records import iter_records, split_records
+from dronewatch.sources.asterix.stereo import SystemPlane
 from dronewatch.sources.asterix.tod import SourceClock
 from dronewatch.sources.errors import DecodeError
 
@@ -71,6 +74,7 @@ class AsterixDecoder:
                 self._by_id[s.id] = s
                 if s.sac is not None and s.sic is not None:
                     self._by_code[(s.sac, s.sic)] = s
+        self._planes: dict[str, SystemPlane] = {}  # sensor id -> its system_ref's plane
         self.learnt: dict[tuple[int, int], tuple[float, float, float]] = {}  # CAT034 I120 positions
         self._rejects: Counter[str] = Counter()
         self._seq = count(1)
@@ -173,11 +177,26 @@ class AsterixDecoder:
                                            vel_enu_mps=vel),
                       identity=ident)
 
+    def _track_position(self, rec: Record, spec: SensorSpec | None, code: tuple[int, int]) -> tuple[float, float]:
+        """(lat, lon) of a CAT062 track: I105, else I100 on the system plane."""
+        if "lat" in rec and "lon" in rec:
+            return rec["lat"], rec["lon"]
+        if "x_m" not in rec:
+            raise DecodeError("CAT062 track without position (neither I105 nor I100)")
+        ref = spec.system_ref if spec is not None else None
+        if spec is None or ref is None:
+            which = f"sensor {spec.id!r}" if spec is not None else f"a sensor with sac {code[0]}, sic {code[1]}"
+            raise DecodeError("CAT062 I100 position without a system reference",
+                              f"site file: give {which} `system_ref: {{lat, lon}}` (the SDPS's system reference point)")
+        plane = self._planes.get(spec.id)
+        if plane is None:
+            plane = self._planes[spec.id] = SystemPlane.at(ref.lat, ref.lon)
+        return plane.to_geodetic(rec["x_m"], rec["y_m"])
+
     def _system_track(self, frame: Frame, rec: Record) -> Report | None:
-        if "lat" not in rec or "lon" not in rec:
-            raise DecodeError("CAT062 track without I105 position")
         code = (rec.get("sac", -1), rec.get("sic", -1))
         spec = self._by_code.get(code) or self._by_id.get(frame.sensor_id)
+        lat, lon = self._track_position(rec, spec, code)
         sensor_id = spec.id if spec is not None else f"asterix-{code[0]}-{code[1]}"
         if "geo_alt_ft" in rec:
             h, v_sigma = rec["geo_alt_ft"] * FT, 50.0
@@ -194,7 +213,7 @@ class AsterixDecoder:
         at = self._time(rec, frame.received_at)
         return Report(report_id=f"{sensor_id}-a62-{next(self._seq)}", sensor_id=sensor_id, sensor_kind="radar",
                       measured_at=at, received_at=frame.received_at,
-                      measurement=Geodetic(lat=rec["lat"], lon=rec["lon"], alt_m=h, h_sigma_m=50.0,
+                      measurement=Geodetic(lat=lat, lon=lon, alt_m=h, h_sigma_m=50.0,
                                            v_sigma_m=v_sigma, vel_enu_mps=vel),
                       identity=ident)
 
