@@ -35,7 +35,7 @@ def serve(site: Path, tmp: Path, *extra: str) -> tuple[subprocess.Popen[str], st
     proc = dronewatch("serve", "--site", str(site), "--port", str(http), "--udp",
                       f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}", "--db", str(tmp / "serve.db"), *extra)
     base = f"http://127.0.0.1:{http}"
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + 90  # a start, not a speed check: a loaded machine can take a minute
     while True:
         if proc.poll() is not None:
             raise AssertionError(proc.stdout.read() if proc.stdout else "serve exited")
@@ -44,6 +44,7 @@ def serve(site: Path, tmp: Path, *extra: str) -> tuple[subprocess.Popen[str], st
             return proc, base
         except OSError:
             if time.monotonic() > deadline:
+                stop(proc)  # the caller never gets it to stop
                 raise AssertionError("serve did not come up") from None
             time.sleep(0.2)
 

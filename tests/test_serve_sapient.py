@@ -126,10 +126,12 @@ async def edge_node(port: int, base: str) -> dict[str, Any]:
     await asyncio.sleep(0.5)
     await framing.write_message(writer, status(node))
     health = await asyncio.to_thread(get, base + "/api/health")
+    sensors = await asyncio.to_thread(get, base + "/api/sensors")
     tracks_after = await asyncio.to_thread(get, base + "/api/tracks")
     writer.close()
     return {"node": node, "alerts": alerts, "tracks_before": tracks_before, "tracks_after": tracks_after,
             "errors": [e.error.error_message[0] for e in (err1, err2, err3)], "health": health,
+            "sensors": sensors,
             "packets": [e.error.packet for e in (err1, err2, err3)]}
 
 
@@ -162,7 +164,13 @@ def test_sapient_edge_node_end_to_end(tmp_path: Path) -> None:
     assert sap["accepted"]["detection_report"] >= 2 * 31 + 1
     assert sap["connections"] == 2 and sap["open_connections"] == 1  # the first survived all of it
     node = next(s for s in out["health"]["ingest"]["sensors"] if s.get("sapient_node") == out["node"])
-    assert node["state"] == "OK" and node["name"] == "test radar"
+    assert node["state"] == "OK" and node["name"] == "test radar" and node["health"] == "ok"
+    # The edge node is a sensor of the site, where its status report placed it.
+    placed = next(s for s in out["sensors"]["sensors"] if s["id"] == f"sapient-{out['node']}")
+    assert (placed["lat"], placed["lon"]) == (ORIGIN[0], ORIGIN[1])
+    assert (placed["kind"], placed["source"], placed["health"]) == ("radar", "sapient", "ok")
+    point = next(f for f in out["sensors"]["geojson"]["features"] if f["properties"]["id"] == placed["id"])
+    assert point["geometry"]["coordinates"] == [ORIGIN[1], ORIGIN[0]]
     assert len(out["tracks_after"]) >= 1  # the tracks survived the bad input
     drone_track = [t for t in out["tracks_after"] if t["cls"] == "drone"]
     assert drone_track

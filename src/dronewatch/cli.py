@@ -175,13 +175,14 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     live.set_action_handler(act)
     publisher = _edge_publisher(bus_url, site, db)
     from dronewatch.sources.inputs import open_feeds, sensor_health
+    from dronewatch.sources.sensorhealth import with_health
 
     feeds = open_feeds(list(site.inputs) + list(inputs or []), site)
 
     def stats() -> dict[str, Any]:
         figures = holder["p"].stats() if "p" in holder else {}
         if feeds:
-            statuses = [f.status() for f in feeds]
+            statuses = with_health([f.status() for f in feeds], time.time())
             figures = figures | {"inputs": statuses, "sensors": sensor_health(statuses)}
         return figures | ({"bus": publisher.stats()} if publisher is not None else {})
 

@@ -18,6 +18,7 @@ from dronewatch.api.routers import alerts, health, stream, tracks
 from dronewatch.api.routers import auth as auth_routes
 from dronewatch.api.routers import basemap as basemap_routes
 from dronewatch.api.routers import replay as replay_routes
+from dronewatch.api.routers import sensors as sensor_routes
 from dronewatch.api.routers import site as site_routes
 from dronewatch.api.security import Security, authorize
 from dronewatch.auth import Accounts
@@ -57,7 +58,7 @@ def create_app(
     app.state.stream_stats = {"messages": 0, "bytes": 0}
     app.include_router(auth_routes.router)
     for r in (health.router, site_routes.router, tracks.router, alerts.router, stream.router, replay_routes.router,
-              basemap_routes.router):
+              basemap_routes.router, sensor_routes.router):
         app.include_router(r, dependencies=[Depends(authorize)])
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="console")
     return app

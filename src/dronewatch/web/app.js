@@ -8,6 +8,7 @@ import { AlertDesk, clock } from "./alerts.js";
 import { TrackDetail, headingOf, speedOf } from "./detail.js";
 import { Replay } from "./replay.js";
 import { LineLayer, rgba } from "./linelayer.js";
+import { SensorPanel } from "./sensors.js";
 import { TrackLayer } from "./tracklayer.js";
 
 const TRAIL_POINTS = 30;          // positions kept per track for its trail
@@ -484,10 +485,12 @@ async function main() {
   map.on("webglcontextrestored", () => skipSky(map));
   map.addControl(new maplibregl.NavigationControl({ showCompass: true }), "bottom-left");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  const sensors = new SensorPanel();
   window.dronewatchMap = map;  // for tests, benches and debugging
   window.dronewatch = { get layer() { return layer; }, live, get view() { return view; }, desk, replay };
   map.on("load", () => {
     addSiteLayers();
+    sensors.attach(map);
     fitSite();
     scheduleDraw(true);
   });

@@ -28,8 +28,11 @@ class SensorHealth:
 
     def as_dict(self, now: float, stale_s: float) -> dict[str, Any]:
         age = now - self.last_at
-        return {"sac": self.sac, "sic": self.sic, "category": f"CAT{self.category:03d}", "state":
-                "silent" if age > stale_s else self.state, "last_message": self.last_message,
+        place = self.detail.get("position") or {}
+        ident = f"asterix-{self.sac}-{self.sic}" if self.category == 34 else f"sdps-{self.sac}-{self.sic}"
+        return {"id": ident, "kind": "radar" if self.category == 34 else "sdps", "lat": place.get("lat"),
+                "lon": place.get("lon"), "sac": self.sac, "sic": self.sic, "category": f"CAT{self.category:03d}",
+                "state": "silent" if age > stale_s else self.state, "last_message": self.last_message,
                 "last_at": self.last_at, "age_s": round(age, 1), "messages": self.messages, **self.detail}
 
 

@@ -30,7 +30,7 @@ LINK = "sapient"
 DEG_PER_M = 1.0 / 111_320.0
 
 # NodeType enum value -> sensor kind (registration.proto NodeDefinition.NodeType)
-_KINDS: dict[int, SensorKind] = {2: "radar", 3: "camera", 4: "camera", 6: "acoustic", 8: "rf"}
+KINDS: dict[int, SensorKind] = {2: "radar", 3: "camera", 4: "camera", 6: "acoustic", 8: "rf"}
 
 
 @dataclass
@@ -96,7 +96,7 @@ class SapientDecoder:
             node = node or Node(msg.node_id)
             reg = msg.registration
             if reg.node_definition:
-                node.kind = _KINDS.get(reg.node_definition[0].node_type, "radar")
+                node.kind = KINDS.get(reg.node_definition[0].node_type, "radar")
             node.name = reg.name or reg.short_name or node.name
             self.nodes[msg.node_id] = node
             return []

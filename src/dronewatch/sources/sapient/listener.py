@@ -28,7 +28,8 @@ from typing import Any
 from dronewatch.model import Frame
 from dronewatch.sapient import framing, messages, validate
 from dronewatch.sapient.ids import is_uuid, new_uuid
-from dronewatch.sources.sapient.decoder import LINK
+from dronewatch.sources.errors import DecodeError
+from dronewatch.sources.sapient.decoder import KINDS, LINK, location_to_geodetic
 
 log = logging.getLogger(__name__)
 FORWARDED = {"registration", "status_report", "detection_report", "alert", "task_ack"}
@@ -42,7 +43,11 @@ class NodeState:
     registered_at: float = 0.0
     last_at: float = 0.0
     system: str = "unknown"
-    position: dict[str, float] | None = None
+    kind: str = "radar"
+    position: dict[str, float] | None = None  # as sent (x, y, z in the node's coordinate system)
+    lat: float | None = None  # WGS-84, from the last StatusReport's node_location
+    lon: float | None = None
+    alt_m: float | None = None
     counts: Counter[str] = field(default_factory=Counter)
 
 
@@ -86,13 +91,16 @@ class SapientListener:
 
     def status(self) -> dict[str, Any]:
         now = time.time()
+        last = max((n.last_at for n in self.nodes.values()), default=None)
         return {"name": self.name, "link": LINK, "url": f"tcp-listen://{self.host}:{self.port}",
                 "connected": self._server is not None and self.last_error is None, "node_id": self.node_id,
                 "connections": self.connections, "open_connections": self.open_connections,
                 "accepted": dict(self.accepted), "errors": dict(self.errors), "last_error": self.last_error,
-                "sensors": [{"sapient_node": n.node_id, "name": n.name, "peer": n.peer, "state": n.system,
-                             "last_at": n.last_at, "age_s": round(now - n.last_at, 1), "position": n.position,
-                             "messages": dict(n.counts)} for n in self.nodes.values()]}
+                "last_data_at": last,
+                "sensors": [{"id": f"sapient-{n.node_id}", "sapient_node": n.node_id, "name": n.name, "kind": n.kind,
+                             "peer": n.peer, "state": n.system, "last_at": n.last_at,
+                             "age_s": round(now - n.last_at, 1), "position": n.position, "lat": n.lat, "lon": n.lon,
+                             "alt_m": n.alt_m, "messages": dict(n.counts)} for n in self.nodes.values()]}
 
     # --- protocol -----------------------------------------------------------------------------
 
@@ -187,7 +195,12 @@ class SapientListener:
             st = msg.status_report
             node.system = messages.status_report_pb2.StatusReport.System.Name(st.system).removeprefix("SYSTEM_")
             if st.HasField("node_location"):
-                node.position = {"x": st.node_location.x, "y": st.node_location.y, "z": st.node_location.z}
+                loc = st.node_location
+                node.position = {"x": loc.x, "y": loc.y, "z": loc.z}
+                try:
+                    node.lat, node.lon, node.alt_m, _, _ = location_to_geodetic(loc)
+                except DecodeError as err:  # e.g. UTM: kept as sent, not placed on the map
+                    log.info("SAPIENT node %s location not placed: %s", node_id, err)
         elif kind == "alert":
             ack = self._envelope(node_id)
             ack.alert_ack.alert_id = msg.alert.alert_id
@@ -221,6 +234,8 @@ class SapientListener:
             log.info("SAPIENT node %s registered with %d gaps: %s", msg.node_id, len(missing), "; ".join(missing[:3]))
         node = self.nodes.get(msg.node_id) or NodeState(msg.node_id, peer)
         node.peer, node.name = peer, reg.name or reg.short_name or node.name
+        if reg.node_definition:
+            node.kind = KINDS.get(reg.node_definition[0].node_type, "radar")
         node.registered_at = node.last_at = now
         node.counts["registration"] += 1
         self.nodes[msg.node_id] = node
