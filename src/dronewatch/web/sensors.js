@@ -61,6 +61,7 @@ export class SensorPanel {
   async poll() {
     try {
       const r = await api("api/sensors");
+      if (r.status === 404) return;  // a server without sensor status (the hub): stop asking
       if (r.ok) { this.doc = await r.json(); this.render(); this.drawMap(); }
     } catch { /* the server is away: the status pill says so; try again */ }
     setTimeout(() => this.poll(), POLL_MS);
