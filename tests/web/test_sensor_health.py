@@ -78,9 +78,14 @@ class EdgeNode:
         self.system = system
         self._run(self._status(system))
 
-    def close(self) -> None:
+    async def _close(self) -> None:
+        for task in asyncio.all_tasks() - {asyncio.current_task()}:
+            task.cancel()
         if self.writer is not None:
-            self.loop.call_soon_threadsafe(self.writer.close)
+            self.writer.close()
+
+    def close(self) -> None:
+        self._run(self._close())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 
