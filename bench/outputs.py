@@ -86,6 +86,13 @@ def scenario(drones: int, duration_s: float, seed: int = 13) -> Scenario:
         "objects": objects}, Scenario)
 
 
+def simulate(scen: Scenario, step_s: float) -> list[tuple[float, list[Frame]]]:
+    """The simulator's frames for every step, made once so each run steps the same input."""
+    sim = Simulation(scen)
+    n = round((sim.end_at - sim.start_at) / step_s)
+    return [(sim.start_at + k * step_s, sim.advance(sim.start_at + k * step_s)) for k in range(1, n + 1)]
+
+
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
@@ -249,9 +256,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["DW_BENCH_HOOK"] = SECRET
     scen = scenario(args.drones, args.duration)
-    sim = Simulation(scen)
-    n = round((sim.end_at - sim.start_at) / args.step)
-    frames = [(sim.start_at + k * args.step, sim.advance(sim.start_at + k * args.step)) for k in range(1, n + 1)]
+    frames = simulate(scen, args.step)
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         far = RemoteFar(tmp)
