@@ -99,8 +99,9 @@ export class AlertDesk {
       (y.raised_at - x.raised_at) || (x.alert_id < y.alert_id ? -1 : 1));
   }
 
-  forTrack(trackId) {
-    return [...this.alerts.values()].filter((a) => a.track_id === trackId || (a.track_ids || []).includes(trackId));
+  forTrack(trackId) {  // newest raised first
+    return [...this.alerts.values()].filter((a) => a.track_id === trackId || (a.track_ids || []).includes(trackId))
+      .sort((x, y) => (y.raised_at - x.raised_at) || (x.alert_id < y.alert_id ? -1 : 1));
   }
 
   row(a) {

@@ -34,7 +34,8 @@ let site = null;
 let allowed = new Set();
 let drawPending = false;
 let lastOverlay = 0;
-let pictureAt = null;
+let pictureAt = null;              // the time of the picture drawn (live, or the replay's)
+let liveAt = null;                 // the newest live picture's time
 let selected = null;
 const filters = { bird: false, aircraft: false, allowed: false };
 const measure = { on: false, points: [], labels: [] };
@@ -60,6 +61,7 @@ const replay = new Replay({
   onLeave: () => {
     desk.readOnly = false;
     view = live;
+    pictureAt = liveAt;  // not the replay's time
     desk.clear();
     reconnect();
   },
@@ -415,7 +417,8 @@ function dropTrack(trackId) {
 
 function onMessage(msg) {
   const replaying = view !== live;
-  if (msg.at !== null && msg.at !== undefined && !replaying) pictureAt = Math.max(pictureAt ?? msg.at, msg.at);
+  if (msg.at !== null && msg.at !== undefined) liveAt = Math.max(liveAt ?? msg.at, msg.at);
+  if (!replaying) pictureAt = liveAt;
   if (msg.type === "snapshot") {  // after a (re)connect: the server's picture replaces ours
     const alive = new Set(msg.tracks.map((t) => t.track_id));
     for (const id of [...live.tracks.keys()]) if (!alive.has(id)) dropTrack(id);
