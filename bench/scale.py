@@ -9,8 +9,12 @@ Without --bus / --db it starts its own nats-server and a throwaway PostgreSQL cl
 Debian packages `make test` installs). Figures: reports/s the edges decoded, sensor-to-hub alert
 latency (the hub's first write of an alert minus the instant the edge's pipeline raised it; both
 clocks are this machine's), hub memory (RSS) over the run, and each edge's backlog at the end.
-Prints one JSON line per sample and, last, the summary line. Targets (2 cores): 10 sites x 100
-drones with p99 <= 500 ms; `--duration 600` is the soak (memory flat, no growing backlog).
+`alert_stages_ms` splits each alert's latency by stage (see dronewatch.hub.latency): how late
+the edge's step began, the step itself, until the edge's publisher read the row, the publish,
+JetStream to the hub's fetch, the hub's commit; p50/p99/max each, and each stage's mean over the
+slowest 1% (where the tail comes from). Prints one JSON line per sample and, last, the summary
+line. Targets (2 cores): 10 sites x 100 drones with p99 <= 500 ms; `--duration 600` is the soak
+(memory flat, no growing backlog).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import math
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -121,6 +126,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sample-s", type=float, default=10.0)
     args = ap.parse_args()
+    # SIGTERM (a killed test, a CI timeout) and SIGINT (also when started in the background, which
+    # ignores it) end the run through `finally`, which stops every server this run started
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     work = Path(tempfile.mkdtemp(prefix="dw-scale-"))
     nats = pg = None
@@ -179,6 +188,8 @@ def main() -> None:
         end_backlog = sum(sum(h["ingest"].get("bus", {}).get("backlog", {}).values()) for h in health)
         time.sleep(3)  # last alerts through
         lat = asyncio.run(alert_latencies(db))
+        stages = [httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=30).json()["ingest"]
+                  .get("alert_latency_ms", {}) for _, port in hubs]
         half = len(hub_rss) // 2
         print(json.dumps({
             "sites": args.sites, "drones_per_site": args.drones, "hubs": args.hubs, "duration_s": args.duration,
@@ -187,6 +198,7 @@ def main() -> None:
             "alerts": len(lat),
             "alert_latency_ms": {"p50": round(pct(lat, 0.5) * 1000, 1), "p99": round(pct(lat, 0.99) * 1000, 1),
                                  "max": round(pct(lat, 1.0) * 1000, 1)},
+            "alert_stages_ms": stages[0] if len(stages) == 1 else stages,
             "hub_rss_mib": {"first_half_max": round(max(hub_rss[:half] or [0]), 1),
                             "second_half_max": round(max(hub_rss[half:] or [0]), 1)},
             "backlog_end": end_backlog,

@@ -205,12 +205,14 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
                     async for update in updates:
                         outputs.offer(update)
             tasks.append(asyncio.create_task(feed_outputs()))
-        if publisher is not None:
-            tasks.append(asyncio.create_task(publisher.run()))
+        if publisher is not None:  # on its own thread: pipeline steps hold this loop
+            publisher.start_thread()
 
         def on_update(update: Update) -> None:
             clock["now"] = update.at
             live.apply(update)
+            if publisher is not None:  # the step's rows are in the store: publish them now
+                publisher.poke(update.at, holder["p"].last_step)
 
         if scen is not None:
             async def drive() -> None:
@@ -265,6 +267,8 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
     except KeyboardInterrupt:
         pass
     finally:
+        if publisher is not None:
+            publisher.stop_thread()
         outputs.close(drain_timeout=10.0)
         store.close()
 

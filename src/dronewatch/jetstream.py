@@ -23,9 +23,19 @@ log = logging.getLogger(__name__)
 STREAM = "DW"
 STREAM_SUBJECTS = ["dw.v1.>"]
 DUPLICATE_WINDOW_S = 600.0
-CONSUMER = "hub"
 
 Kind = Literal["frame", "track", "alert", "audit", "site"]
+KINDS: tuple[Kind, ...] = ("alert", "audit", "site", "frame", "track")  # urgent first, then bulk
+
+
+def consumer_name(kind: Kind) -> str:
+    """The hubs' durable consumer for one class of message: each class is its own lane, so alerts
+    never queue behind a backlog of frames or track snapshots (nor share their commits)."""
+    return f"hub-{kind}"
+
+
+def consumer_filter(kind: Kind) -> str:
+    return f"dw.v1.{kind}.>"
 
 
 class Envelope(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,6 +46,9 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     edge_id: int
     row: dict[str, Any]
     sent_at: float = 0.0
+    # wall-clock instants (epoch s) the record passed on its way, for latency figures by stage:
+    # the edge's step start and end, when its publisher read the row and sent it
+    stamps: dict[str, float] = msgspec.field(default_factory=dict)
 
 
 ENCODER = msgspec.json.Encoder()

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -60,9 +61,11 @@ class Pipeline:
         self._tracks: list[Track] = []
         self.frames_in = 0
         self.reports_in = 0
+        self.last_step = (0.0, 0.0)  # wall-clock start and end of the latest step (latency figures)
 
     def step(self, frames: Sequence[Frame], now: float) -> Update:
         """Run every stage once for the frames received up to ``now``."""
+        started = time.time()
         reports = self.decoder.decode(frames)
         self.frames_in += len(frames)
         self.reports_in += len(reports)
@@ -83,6 +86,7 @@ class Pipeline:
                 self._last_snapshot_at = now
         self._tracks = list(tracks)
         update = Update(at=now, tracks=self._tracks, alerts=changed, removed=list(removed))
+        self.last_step = (started, time.time())
         if self.bus is not None:
             self.bus.publish(self.subject, update)
         return update

@@ -87,6 +87,7 @@ def test_two_sites_into_postgis_exactly_once_with_handoff(two_sites, nats, hub_d
 
     expect = {name: {"frames": _edge_rows(db, "SELECT count(*) FROM frames")[0][0],
                      "audit": _edge_rows(db, "SELECT count(*) FROM alert_audit")[0][0],
+                     "tracks": _edge_rows(db, "SELECT count(*) FROM track_snapshots")[0][0],
                      "alerts": {r[0] for r in _edge_rows(db, "SELECT alert_id FROM alerts")}}
               for name, (_, db) in two_sites.items()}
     assert all(e["frames"] > 1000 and e["alerts"] for e in expect.values()), expect
@@ -94,9 +95,12 @@ def test_two_sites_into_postgis_exactly_once_with_handoff(two_sites, nats, hub_d
     def landed() -> bool:
         rows = pg_query(hub_db, "SELECT site, count(*) FROM frames GROUP BY site")
         audit = pg_query(hub_db, "SELECT site, count(*) FROM alert_audit GROUP BY site")
+        snaps = pg_query(hub_db, "SELECT site, count(*) FROM track_snapshots GROUP BY site")
         return ({r[0]: r[1] for r in rows} == {n: e["frames"] for n, e in expect.items()}
-                and {r[0]: r[1] for r in audit} == {n: e["audit"] for n, e in expect.items()})
-    wait_for(landed, 90, "every frame and audit row at the hub")
+                and {r[0]: r[1] for r in audit} == {n: e["audit"] for n, e in expect.items()}
+                and {r[0]: r[1] for r in snaps} == {n: e["tracks"] for n, e in expect.items()})
+    # each class has its own lane at the hub: wait for all of them, tracks too
+    wait_for(landed, 90, "every frame, audit row and track snapshot at the hub")
 
     for name, e in expect.items():
         alerts = {r[0] for r in pg_query(hub_db, "SELECT alert_id FROM alerts WHERE site = $1", name)}
@@ -204,6 +208,9 @@ def test_malformed_message_is_counted_and_the_rest_lands(nats, hub_db, hub_facto
 
     asyncio.run(send())
     wait_for(lambda: bool(pg_query(hub_db, "SELECT 1 FROM sites WHERE site = 'zulu'")), 30, "the good message")
-    health = httpx.get(f"{hub.url}/api/health", timeout=10).json()
-    assert health["ingest"]["rejected"] == {"malformed message": 2}
+
+    def rejected() -> dict[str, int]:  # the bad ones travel in other lanes (frame, alert)
+        return dict(httpx.get(f"{hub.url}/api/health", timeout=10).json()["ingest"]["rejected"])
+    wait_for(lambda: sum(rejected().values()) >= 2, 30, "both malformed messages counted")
+    assert rejected() == {"malformed message": 2}
     assert json.loads(pg_query(hub_db, "SELECT config FROM sites")[0][0])["name"] == "zulu"

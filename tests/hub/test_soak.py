@@ -15,11 +15,13 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "scale.py"
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the suite's 300 s limit would stop the 10-minute run half-way
 def test_ten_minute_soak_flat_memory_no_growing_backlog() -> None:
     sites = os.environ.get("SOAK_SITES", "4")
     drones = os.environ.get("SOAK_DRONES", "50")
     out = subprocess.run([sys.executable, str(BENCH), "--sites", sites, "--drones", drones, "--duration", "600",
                           "--sample-s", "30"], capture_output=True, text=True, timeout=1200, check=True).stdout
+    print(out)  # the samples and the summary: `pytest -s` shows them for the report
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     summary, samples = lines[-1], lines[:-1]
     assert summary["alerts"] > 0

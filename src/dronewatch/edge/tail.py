@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
-TABLES = ("frames", "alert_audit", "track_snapshots")
+TABLES = ("alert_audit", "frames", "track_snapshots")  # alerts first: the urgent ones
 
 
 class StoreTail:
@@ -28,6 +29,7 @@ class StoreTail:
             saved = json.loads(self.cursor_path.read_text())
             self.cursor.update({t: int(saved.get(t, 0)) for t in TABLES})
         self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()  # the publisher's lanes read from worker threads
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -41,6 +43,10 @@ class StoreTail:
         """Up to ``limit`` rows of ``table`` after the cursor, oldest first."""
         if table not in TABLES:
             raise ValueError(f"not a published table: {table}")
+        with self._lock:
+            return self._read(table, limit)
+
+    def _read(self, table: str, limit: int) -> list[dict[str, Any]]:
         db = self._db()
         after = self.cursor[table]
         top = db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
@@ -52,9 +58,10 @@ class StoreTail:
 
     def backlog(self) -> dict[str, int]:
         """Rows recorded but not yet acknowledged by the broker, per table."""
-        db = self._db()
-        return {t: max(0, (db.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0)
-                       - self.cursor[t]) for t in TABLES}
+        with self._lock:
+            db = self._db()
+            return {t: max(0, (db.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0)
+                           - self.cursor[t]) for t in TABLES}
 
     def advance(self, table: str, last_id: int) -> None:
         """Mark rows up to ``last_id`` as published and save the cursor atomically."""

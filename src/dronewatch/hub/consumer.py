@@ -1,14 +1,17 @@
-"""Pulls every site's messages from JetStream through one durable consumer and persists them.
+"""Pulls every site's messages from JetStream, one durable consumer per class, and persists them.
 
-Several hub processes bind the same durable pull consumer, so they share the work (a consumer
-group). A batch is acknowledged only after its transaction commits; if the database is down
-the batch is retried with backoff and stays unacknowledged, and JetStream resends anything a
-dead hub held after ``ack_wait_s`` (30 s or less).
+Each class of message (alert, audit, site, frame, track) is its own lane: its own durable pull
+consumer and fetch loop, and its own transactions, so an alert never waits behind a backlog of
+frames or track snapshots, nor inside their commits. Several hub processes bind the same durable
+consumers, so they share the work (a consumer group). A batch is acknowledged only after its
+transaction commits; if the database is down the batch is retried with backoff and stays
+unacknowledged, and JetStream resends anything a dead hub held after ``ack_wait_s`` (30 s or less).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -17,9 +20,11 @@ import msgspec
 
 from dronewatch.hub.db import asyncpg_dsn
 from dronewatch.hub.ingest import Ingestor, decode
-from dronewatch.jetstream import CONSUMER, STREAM, STREAM_SUBJECTS, connect, ensure_stream
+from dronewatch.hub.latency import StageLatency
+from dronewatch.jetstream import KINDS, STREAM, Kind, connect, consumer_filter, consumer_name, ensure_stream
 
 log = logging.getLogger(__name__)
+URGENT: frozenset[Kind] = frozenset({"alert", "audit", "site"})
 
 
 class HubConsumer:
@@ -33,8 +38,9 @@ class HubConsumer:
         self.db_url = db_url
         self.ack_wait_s = ack_wait_s
         self.batch = batch
-        self.poll_s = poll_s  # a pull waits at most this long for a batch to fill: bounds latency
+        self.poll_s = poll_s  # a bulk pull waits at most this long for its batch to fill
         self.ingestor = ingestor or Ingestor()
+        self.latency = StageLatency()
         self.db_errors = 0
         self.last_batch_at: float | None = None
         self.pool: Any = None
@@ -44,7 +50,7 @@ class HubConsumer:
         import asyncpg
 
         self.pool = await self._retry(lambda: asyncpg.create_pool(asyncpg_dsn(self.db_url), min_size=1,
-                                                                  max_size=4), "database")
+                                                                  max_size=len(KINDS) + 3), "database")
         self._nc = await self._retry(lambda: connect(self.bus_url, name="dronewatch-hub"), "bus")
 
     async def _retry(self, make: Any, what: str) -> Any:
@@ -57,14 +63,28 @@ class HubConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _subscription(self) -> Any:
+    async def _subscription(self, kind: Kind) -> Any:
         from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
         js = self._nc.jetstream()
         await ensure_stream(js)
-        cfg = ConsumerConfig(durable_name=CONSUMER, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
-                             ack_wait=self.ack_wait_s, max_ack_pending=20_000, max_deliver=-1)
-        return await js.pull_subscribe(STREAM_SUBJECTS[0], durable=CONSUMER, stream=STREAM, config=cfg)
+        name = consumer_name(kind)
+        cfg = ConsumerConfig(durable_name=name, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+                             ack_wait=self.ack_wait_s, max_ack_pending=20_000, max_deliver=-1,
+                             filter_subject=consumer_filter(kind))
+        return await js.pull_subscribe(consumer_filter(kind), durable=name, stream=STREAM, config=cfg)
+
+    async def _fetch(self, sub: Any, kind: Kind) -> list[Any]:
+        """The next batch of a lane. A bulk lane lets its batch fill for up to ``poll_s``; an urgent
+        lane takes the first message as soon as it comes, then whatever else is already there."""
+        import nats.errors
+
+        if kind not in URGENT:
+            return list(await sub.fetch(self.batch, timeout=self.poll_s))
+        msgs = list(await sub.fetch(1, timeout=1.0))
+        with contextlib.suppress(nats.errors.TimeoutError):
+            msgs += await sub.fetch(self.batch - 1, timeout=0.02)
+        return msgs
 
     async def _persist(self, envs: list[Any]) -> None:
         delay = 0.2
@@ -82,25 +102,30 @@ class HubConsumer:
                 delay = min(delay * 2, 3.0)
 
     async def run(self) -> None:
-        import nats.errors
-
+        """Every lane's loop, until cancelled."""
         if self.pool is None:
             await self.open()
+        await asyncio.gather(*(self._lane(kind) for kind in KINDS))
+
+    async def _lane(self, kind: Kind) -> None:
+        import nats.errors
+
         sub = None
         while True:
             try:
                 if sub is None:
-                    sub = await self._subscription()
-                msgs = await sub.fetch(self.batch, timeout=self.poll_s)
+                    sub = await self._subscription(kind)
+                msgs = await self._fetch(sub, kind)
             except nats.errors.TimeoutError:
                 continue
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # broker away: the client reconnects; rebind when it is back
-                log.info("hub: fetch failed (%s: %s)", type(err).__name__, err)
+                log.info("hub: %s fetch failed (%s: %s)", kind, type(err).__name__, err)
                 sub = None
                 await asyncio.sleep(0.5)
                 continue
+            fetched = time.time()
             envs, good = [], []
             for m in msgs:
                 try:
@@ -110,7 +135,10 @@ class HubConsumer:
                     self.ingestor.reject("malformed message", f"{m.subject}: {err}")
                     await m.ack()
             await self._persist(envs)
-            self.last_batch_at = time.time()
+            self.last_batch_at = committed = time.time()
+            if kind == "alert":
+                for env in envs:
+                    self.latency.record(float(env.row.get("_audit_at", 0.0)), env.stamps, fetched, committed)
             for m in good:
                 try:
                     await m.ack()
