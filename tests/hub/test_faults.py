@@ -109,7 +109,9 @@ def test_kill_hub_cut_edge_stop_broker_restart_postgres_lose_nothing(
         bravo_local = {r[0] for r in edges["bravo"].rows("SELECT alert_id FROM alerts")}
         hub_bravo = {r[0] for r in pg_query(hub_db, "SELECT alert_id FROM alerts WHERE site='bravo'")}
         assert bravo_local - bravo_local_at_cut, "bravo raised no alert while cut off"
-        assert hub_bravo == hub_bravo_alerts_at_cut, "alerts reached the hub through a cut link"
+        # what bravo published before the cut may land later (a killed hub's unacknowledged batch
+        # comes back after ack_wait), but nothing raised after the cut can have come through it
+        assert hub_bravo_alerts_at_cut <= hub_bravo <= bravo_local_at_cut, "alerts reached the hub through a cut link"
         assert not edges["bravo"].bus()["connected"]
         at(72)
         proxy.restore()

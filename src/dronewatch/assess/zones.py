@@ -32,6 +32,7 @@ class ZoneShape:
         self.zone = zone
         self.area = _area(zone, frame)
         shapely.prepare(self.area)
+        self._bounds = tuple(float(b) for b in self.area.bounds)  # min e, min n, max e, max n
 
     @property
     def name(self) -> str:
@@ -80,7 +81,13 @@ class ZoneShape:
         path_m = math.hypot(ve, vn) * horizon_s
         if path_m < _STILL_M:
             return [(0.0, horizon_s)] if shapely.intersects_xy(self.area, e, n) else []
-        line = LineString([(e, n), (e + ve * horizon_s, n + vn * horizon_s)])
+        e1, n1 = e + ve * horizon_s, n + vn * horizon_s
+        min_e, min_n, max_e, max_n = self._bounds
+        if max(e, e1) < min_e or min(e, e1) > max_e or max(n, n1) < min_n or min(n, n1) > max_n:
+            return []  # the path's box misses the area's: most tracks, most zones, no shapely call
+        line = LineString([(e, n), (e1, n1)])
+        if not shapely.intersects(self.area, line):  # prepared: much cheaper than the intersection
+            return []
         intervals = []
         for part in shapely.get_parts(self.area.intersection(line)):
             if part.is_empty:

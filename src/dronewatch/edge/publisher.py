@@ -53,7 +53,7 @@ def records(site: str, table: str, row: dict[str, Any],
 class EdgePublisher:
     """Runs beside a site's pipeline: store rows -> JetStream, with the store as the buffer."""
 
-    def __init__(self, url: str, site: Site, tail: StoreTail, *, batch: int = 500, poll_s: float = 0.05,
+    def __init__(self, url: str, site: Site, tail: StoreTail, *, batch: int = 500, poll_s: float = 0.5,
                  ack_timeout_s: float = 5.0, on_published: Callable[[str, int], None] | None = None) -> None:
         self.url = url
         self.site = site
