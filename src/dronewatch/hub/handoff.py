@@ -85,14 +85,19 @@ async def link(conn: Any, site: str, track: dict[str, Any], settings: HandoffSet
     return int(gid), "new"
 
 
-async def follow(conn: Any, site: str, gid: int, track: dict[str, Any]) -> None:
-    """Move the global track to this site track's latest state."""
-    ve, vn, _ = (track.get("vel_enu_mps") or (0.0, 0.0, 0.0))
-    await conn.execute(
+async def follow(conn: Any, moves: list[tuple[str, int, dict[str, Any]]]) -> None:
+    """Move global tracks to these (site, global id, site track) states, in the order given (one
+    round trip; a state older than the global track's is ignored)."""
+    rows = []
+    for site, gid, track in moves:
+        ve, vn, _ = (track.get("vel_enu_mps") or (0.0, 0.0, 0.0))
+        rows.append((gid, site, int(track["track_id"]), float(track["at"]), float(track["lat"]), float(track["lon"]),
+                     float(track["alt_m"]), float(ve), float(vn), identity_of(track), str(track.get("cls", "unknown"))))
+    if not rows:
+        return
+    await conn.executemany(
         "UPDATE global_tracks SET last_site = $2, last_track_id = $3, last_at = $4, lat = $5, lon = $6, "
         "alt_m = $7, ve = $8, vn = $9, identity = COALESCE(identity, $10), "
         "cls = CASE WHEN $11 = 'unknown' THEN cls ELSE $11 END, "
         "sites = CASE WHEN $2 = ANY(sites) THEN sites ELSE array_append(sites, $2) END "
-        "WHERE global_id = $1 AND last_at <= $4",
-        gid, site, int(track["track_id"]), float(track["at"]), float(track["lat"]), float(track["lon"]),
-        float(track["alt_m"]), float(ve), float(vn), identity_of(track), str(track.get("cls", "unknown")))
+        "WHERE global_id = $1 AND last_at <= $4", rows)

@@ -89,12 +89,24 @@ class Ingestor:
             return
         await self.partitions.ensure(conn, "track_snapshots", [float(e.row["at"]) for e in envs])
         snaps, live = [], {}
+        # global tracks move to each site track's latest state in this batch, in time order, in
+        # one round trip; before a new site track is linked, so the link sees the latest states
+        moves: dict[tuple[int, str], tuple[str, int, dict[str, Any]]] = {}
+
+        async def move() -> None:
+            await follow(conn, sorted(moves.values(), key=lambda m: float(m[2]["at"])))
+            moves.clear()
+
         for e in sorted(envs, key=lambda x: float(x.row["at"])):
             r = e.row
             track = json.loads(r["json"])
-            gid = None if r["status"] == "tentative" else await self._global_id(conn, e.site, track)
-            if gid is not None:
-                await follow(conn, e.site, gid, track)
+            gid = None
+            if r["status"] != "tentative":
+                if self._link_key(e.site, track) not in self._links:
+                    await move()
+                gid = await self._global_id(conn, e.site, track)
+                moves.pop((gid, e.site), None)  # re-inserted last: the order is by instant
+                moves[(gid, e.site)] = (e.site, gid, track)
             geom = _point(float(r["lat"]), float(r["lon"]), float(r["alt_m"]))
             key = f"{e.site}:{record_key('track_snapshots', r)}"
             snaps.append((e.site, key, int(e.edge_id), int(r["track_id"]), gid,
@@ -102,6 +114,7 @@ class Ingestor:
                           identity_of(track), r["status"], r["json"], geom, json.dumps(r)))
             if gid is not None:  # tentative tracks are kept as evidence, not shown or linked
                 live[(e.site, int(r["track_id"]))] = (e.site, int(r["track_id"]), gid, float(r["at"]), r["json"], geom)
+        await move()
         await conn.executemany(
             "INSERT INTO track_snapshots (site, msg_id, edge_id, track_id, global_id, at, lat, lon, alt_m, cls, "
             "identity, status, json, geom, edge_row) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
@@ -112,9 +125,13 @@ class Ingestor:
             "at = excluded.at, json = excluded.json, geom = excluded.geom WHERE live_tracks.at <= excluded.at",
             list(live.values()))
 
+    @staticmethod
+    def _link_key(site: str, track: dict[str, Any]) -> tuple[str, int, float]:
+        return site, int(track["track_id"]), float(track.get("first_seen_at", track["at"]))
+
     async def _global_id(self, conn: Any, site: str, track: dict[str, Any]) -> int:
         """The hub-wide id of a site's track, linked (``handoff``) the first time it is shown."""
-        key = (site, int(track["track_id"]), float(track.get("first_seen_at", track["at"])))
+        key = self._link_key(site, track)
         gid = self._links.get(key)
         if gid is None:
             row = await conn.fetchrow("SELECT global_id FROM track_links WHERE site = $1 AND track_id = $2 "
