@@ -4,12 +4,14 @@ All objects share one time grid (``step_s`` from the scenario start); a NaN row 
 object is not alive then. ``TruthTable.states_at`` interpolates linearly, vectorised over
 objects, each at its own instant if wanted (a radar beam passes each one at a different time).
 
-The table is filled as the run asks: the paths (``paths``) fill the next block of steps
-(``block``, a minute at the default 0.1 s) when an instant past what is held is asked for. A
-run whose whole truth fits in ``keep_bytes`` (64 MiB: 1,000 objects for 20 minutes at 0.1 s)
-keeps every block, so any past instant can be asked again; a larger one keeps a window of two
-blocks, dropping the oldest, so memory stays flat however long the run (instants may then go
-back at most one block, which the sensor models never need). ``states`` gives the whole run.
+The table is filled as the run asks: the paths (``paths``) fill the next ``chunk`` of steps (5 s
+at the default 0.1 s) when an instant past what is held is asked for; small chunks spread the
+paths' work evenly over a live run instead of stalling one step a minute. A run whose whole
+truth fits in ``keep_bytes`` (64 MiB: 1,000 objects for 20 minutes at 0.1 s) keeps every step,
+so any past instant can be asked again; a larger one keeps the last ``block`` steps (a minute)
+and the newest chunk, dropping the oldest, so memory stays flat however long the run (instants
+may then go back at most one block, which the sensor models never need). The paths fill
+sequentially, so the chunk size does not change a run. ``states`` gives the whole run.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ class TruthTable:
     ``paths`` (each fills ``rows`` consecutive objects); instants are epoch seconds."""
 
     def __init__(self, ids: list[str], kinds: list[str], paths: list[Path], start_at: float, step_s: float,
-                 steps: int, block: int = 600, keep_bytes: int = 64 << 20) -> None:
+                 steps: int, block: int = 600, keep_bytes: int = 64 << 20, chunk: int = 50) -> None:
         self.ids = ids
         self.kinds = kinds
         self.paths = paths
@@ -58,28 +60,42 @@ class TruthTable:
         self.step_s = step_s
         self.steps = steps
         self.block = block
+        self.chunk = max(1, min(chunk, block))
         self._lo = 0  # first grid step held
-        self._window = np.full((len(ids), 0, 6), np.nan)
+        self._held = 0  # steps held from _lo
+        self._buf = np.full((len(ids), 0, 6), np.nan)  # held steps first, then room to grow
         self._keep_all = len(ids) * steps * 6 * 8 <= keep_bytes
 
+    @property
+    def _window(self) -> np.ndarray:
+        return self._buf[:, :self._held]
+
     def _fill_next(self) -> None:
-        k0 = self._lo + self._window.shape[1]
-        n = min(self.block, self.steps - k0)
-        new = np.empty((len(self.ids), n, 6))
+        k0 = self._lo + self._held
+        n = min(self.chunk, self.steps - k0)
+        if not self._keep_all and self._held >= self.block:
+            drop = self._held - self.block
+            self._buf = self._buf[:, drop:self._held]
+            self._lo += drop
+            self._held -= drop
+        if self._held + n > self._buf.shape[1]:  # grow: by doubling when everything is kept
+            cap = self._held + n
+            if self._keep_all:
+                cap = min(self.steps, max(cap, 2 * self._buf.shape[1]))
+            grown = np.empty((len(self.ids), cap, 6))
+            grown[:, :self._held] = self._buf[:, :self._held]
+            self._buf = grown
+        new = self._buf[:, self._held:self._held + n]
         r = 0
         for path in self.paths:
             path.fill(new[r:r + path.rows], k0)
             r += path.rows
-        if not self._keep_all and self._window.shape[1] >= self.block:
-            drop = self._window.shape[1] - self.block
-            self._window = self._window[:, drop:]
-            self._lo += drop
-        self._window = np.concatenate([self._window, new], axis=1)
+        self._held += n
 
     def _need(self, k_max: int) -> None:
         """Make sure grid steps up to ``k_max`` are held (the paths fill forward)."""
         k_max = min(k_max, self.steps - 1)
-        while self._lo + self._window.shape[1] <= k_max:
+        while self._lo + self._held <= k_max:
             self._fill_next()
 
     @property
