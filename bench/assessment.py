@@ -27,8 +27,10 @@ matrix). Figures:
 * per threat type, ``detection_rate`` (alerted before it reaches the critical zone; the loiterer:
   alerted at all) and ``warning_s_median`` / ``warning_s_p5`` (critical-zone entry minus first
   alert; a swarm: its earliest member's entry and the last member alerted);
-* ``swarm_one_alert_names_all``: share of swarms of 3+ with one swarm alert naming every member
-  (the swarm rule's own work);
+* ``one_alert_names_all`` (swarm): share of swarms of 3+ whose members are named by one swarm
+  alert only, which at some version (members join as they arrive) names every member at once
+  (the swarm rule's own work); ``others_named``: objects not of the swarm that such an alert
+  named at some version;
 * ``confusion``: true class -> class at the end of each matched track followed 20 s or more.
 
 An alert belongs to the object its track follows at the alert's step (track ids can be reused
@@ -301,11 +303,13 @@ def run_scene(objs: list[ObjectSpec], lay: Layout, seed: int) -> dict[str, Any]:
     seen: dict[int, list[float]] = defaultdict(list)
     final_cls: dict[int, str] = {}
     alerts: list[tuple[int, Alert]] = []
+    swarm_versions: list[tuple[int, Alert]] = []  # every change of every swarm alert
     t0 = sim.start_at
     for step in range(1, int(DURATION_S) + 1):
         now = t0 + step
         update = pipe.step(sim.advance(now), now)
         alerts += [(step, a) for a in update.alerts if a.state == "open" and a.raised_at == a.updated_at]
+        swarm_versions += [(step, a) for a in update.alerts if a.rule == "swarm"]
         truth = sim.truth_table.states_at(now)
         for tr in update.tracks:
             if tr.status == "tentative":
@@ -320,7 +324,7 @@ def run_scene(objs: list[ObjectSpec], lay: Layout, seed: int) -> dict[str, Any]:
     owner = {tid: c.most_common(1)[0][0] for tid, c in votes.items()}
     per_object: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
     unmatched: list[str] = []
-    swarm_alerts: list[set[str]] = []
+    swarm_alerts: list[tuple[str, set[str]]] = []  # (alert id, objects named) per version
     def follows(step: int, t: int) -> int | None:
         """The object a track follows at ``step`` (ids are reused on reacquisition), else overall."""
         return nearest.get((step, t), owner.get(t))
@@ -331,12 +335,9 @@ def run_scene(objs: list[ObjectSpec], lay: Layout, seed: int) -> dict[str, Any]:
             unmatched.append(a.rule)
         for oid in objs_named:
             per_object[oid].append((float(step), a.rule, a.severity))
-        if a.rule == "swarm":
-            swarm_alerts.append(objs_named)
-    # Swarm alerts are updated as members join: the latest membership of each counts too.
-    for a in pipe.assessor.alerts():
-        if a.rule == "swarm":
-            swarm_alerts.append({ids[owner[t]] for t in a.track_ids if t in owner})
+    # Swarm alerts are updated as members join: every version counts, its tracks matched then.
+    for step, a in swarm_versions:
+        swarm_alerts.append((a.alert_id, {ids[r] for r in (follows(step, t) for t in a.track_ids) if r is not None}))
     classes = [(sim.truth_table.kinds[owner[tid]], final_cls[tid]) for tid, steps in seen.items()
                if tid in owner and steps[-1] - steps[0] >= 20]
     return {"alerts": dict(per_object), "unmatched": unmatched, "classes": classes, "swarms": swarm_alerts,
@@ -392,8 +393,13 @@ def _threat_results(t: dict[str, Any], kind_of: dict[str, str]) -> dict[str, dic
             warning = min(known) - max(f for f in firsts.values() if f is not None)
         res[threat] = {"detected": ok, "warning_s": warning, "members": len(members)}
         if threat == "swarm":
-            complete = len(members) < 3 or any(set(members) <= named for named in t["swarms"])
-            res[threat]["one_alert_names_all"] = complete
+            # ONE swarm alert (no other swarm alert names a member) that at some point names all.
+            ids = {alert_id for alert_id, named in t["swarms"] if named & set(members)}
+            complete = len(ids) == 1 and any(set(members) <= named for _, named in t["swarms"])
+            res[threat]["one_alert_names_all"] = len(members) < 3 or complete
+            res[threat]["swarm_alerts"] = len(ids)
+            res[threat]["others_named"] = sorted(set().union(*(named for alert_id, named in t["swarms"]
+                                                                if alert_id in ids)) - set(members))
     return res
 
 
@@ -415,8 +421,11 @@ def summarise(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
                 entry["warning_s_median"] = round(float(np.median(warn)), 1) if warn else None
                 entry["warning_s_p5"] = round(float(np.percentile(warn, 5)), 1) if warn else None
             if threat == "swarm":
-                entry["one_alert_names_all"] = round(float(np.mean(
-                    [r["threats"]["swarm"]["one_alert_names_all"] for r in rows])), 3)
+                big = [r["threats"]["swarm"] for r in rows if r["threats"]["swarm"]["members"] >= 3]
+                entry["swarms_of_3_or_more"] = len(big)
+                entry["one_alert_names_all"] = round(float(np.mean([b["one_alert_names_all"] for b in big])), 3) \
+                    if big else None
+                entry["runs_naming_others"] = sum(1 for r in rows if r["threats"]["swarm"]["others_named"])
             per_threat[threat] = entry
         all_warn = [r["threats"][th]["warning_s"] for r in rows for th in THREATS
                     if r["threats"][th]["warning_s"] is not None]
@@ -452,7 +461,9 @@ def main() -> None:
                          "missed": [th for th in THREATS if not res[c]["threats"][th]["detected"]],
                          "warning_s": {th: (round(res[c]["threats"][th]["warning_s"])
                                             if res[c]["threats"][th]["warning_s"] is not None else None)
-                                       for th in THREATS if th != "loiterer"}}
+                                       for th in THREATS if th != "loiterer"},
+                         "swarm": {k: res[c]["threats"]["swarm"][k] for k in
+                                   ("members", "one_alert_names_all", "swarm_alerts", "others_named")}}
                      for c in ("hints_on", "hints_off")}
             print(json.dumps({"seed": seed, **brief}), flush=True)
     summary = summarise(per_seed)

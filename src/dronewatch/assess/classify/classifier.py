@@ -17,6 +17,13 @@ Coasting states (extrapolated, not measured) are not used as evidence of motion.
    window, or ``cues.HINT_FULL_VOTES`` of hints) and a probability of ``ENTER_P``; it changes
    class only when another reaches ``SWITCH_P``; it falls back to "unknown" when its class drops
    below ``DOUBT_P`` (and from that doubt needs ``SWITCH_P`` for any other class).
+4. Evidence over the track's life: once a track has had a class, its summed scores are
+   integrated over its measured time (a leaky mean with time constant ``EVIDENCE_TAU_S``,
+   starting from the scores that gave it the class; coasting time does not count), and every
+   later decision (switch, doubt, a class after doubt) reads the integrated scores. A few
+   seconds of contrary cues cannot undo what minutes of motion showed: among circling birds the
+   tracker may hop from bird to bird, and a short fragment of such a track can look like a
+   hover or a dash. A new track's first class is not slowed down.
 
 Each verdict carries a one-line reason naming the cues that weighed most.
 """
@@ -55,6 +62,7 @@ FLOCK_DV_MPS = 4.0
 FLOCK_SPEED_MPS = (5.0, 25.0)
 FLOCK_SMOOTH = 0.2
 AMONG_BIRDS_M = 100.0
+EVIDENCE_TAU_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ class _State:
     flock: float = 0.0
     among_birds: float = 0.0
     doubted_from: ObjectClass | None = None
+    evidence: Scores | None = None  # integrated scores, once the track has had a class
+    evidence_at: float = 0.0
     verdict: Verdict = field(default_factory=lambda: Verdict("unknown", 0.0, "not enough evidence yet"))
 
 
@@ -110,7 +120,7 @@ class Classifier:
         for track in tracks:
             self._observe(track, now)
         self._update_flocks(tracks)
-        return {t.track_id: self._decide(t) for t in tracks}
+        return {t.track_id: self._decide(t, now) for t in tracks}
 
     def forget(self, track_ids: Collection[int]) -> None:
         for track_id in track_ids:
@@ -192,18 +202,30 @@ class Classifier:
 
     # --- decision ----------------------------------------------------------------------------
 
-    def _decide(self, track: Track) -> Verdict:
+    @staticmethod
+    def _integrate(track: Track, st: _State, total: Scores, now: float) -> Scores:
+        """The scores integrated over the track's measured time since it first had a class."""
+        if st.evidence is None:
+            return total
+        if track.status != "coasting":
+            a = 1.0 - math.exp(-max(0.0, now - st.evidence_at) / EVIDENCE_TAU_S)
+            st.evidence = {c: e + a * (total[c] - e) for c, e in st.evidence.items()}
+        st.evidence_at = now
+        return st.evidence
+
+    def _decide(self, track: Track, now: float) -> Verdict:
         st = self._state[track.track_id]
         coop = cooperative(track)
         if coop is not None:
             st.verdict = coop
             return coop
         total, parts = self._scores(track, st)
+        enough = st.windows > 0 or sum(track.class_votes.values()) >= cues.HINT_FULL_VOTES
+        total = self._integrate(track, st, total, now)
         x = np.array([total[c] for c in CLASSES])
         e = np.exp(x - x.max())
         probs = {c: float(p) for c, p in zip(CLASSES, e / e.sum(), strict=True)}
         best = max(CLASSES, key=lambda c: probs[c])
-        enough = st.windows > 0 or sum(track.class_votes.values()) >= cues.HINT_FULL_VOTES
         current = st.verdict.cls
         if current == "unknown":
             # Back in doubt after a class: another class needs as much as a direct switch.
@@ -216,6 +238,8 @@ class Classifier:
         elif probs[current] < DOUBT_P:
             st.doubted_from = current
             current = "unknown"
+        if st.evidence is None and current != "unknown":
+            st.evidence, st.evidence_at = dict(total), now
         st.verdict = Verdict(current, probs.get(current, 0.0) if current != "unknown" else 0.0,
                              _reason(current, probs, parts), probs)
         return st.verdict

@@ -5,8 +5,10 @@
   with ``HINT_FULL_VOTES`` of summed confidence), so hints alone never outweigh the motion;
 * ``rcs``: a broad Gaussian per class (dBsm), differences capped at ``RCS_CAP``;
 * ``physics``: bounds no fit is needed for: faster than 60 m/s or above 1000 m is an aircraft,
-  sustained flight faster than 30 m/s is no bird, hovering (60 % of a window) is no bird, a fast steep dive at low
-  height is no crewed aircraft, fast level flight above 150 m is more likely one;
+  sustained flight faster than 30 m/s is no bird (only if the track also covered the ground:
+  net speed over the window above ``COVERED`` of that; see ``features``), hovering (60 % of a
+  window) is no bird, a fast steep dive at low height is no crewed aircraft, fast level flight
+  above 150 m is more likely one;
 * ``flock``: several tracks moving together at bird speeds look like birds; ``among_birds``: a
   track among tracks already called birds is likely one of them.
 
@@ -34,6 +36,8 @@ RCS_CAP = 6.0
 STRONG = 8.0
 FLOCK_MAX = 2.0
 HOVER = 4.0
+BIRD_MAX_MPS = 30.0
+COVERED = 0.8
 AMONG_BIRDS_MAX = 5.0
 _I = {name: i for i, name in enumerate(NAMES)}
 
@@ -67,7 +71,7 @@ def physics(f: np.ndarray) -> tuple[Scores, list[str]] | None:
     if speed > 60.0 or height > 1000.0:
         s["aircraft"] += STRONG
         why.append(f"{speed:.0f} m/s at {height:.0f} m")
-    if speed > 30.0:
+    if speed > BIRD_MAX_MPS and f[_I["net_speed"]] > COVERED * BIRD_MAX_MPS:
         s["bird"] -= STRONG
         why.append(f"too fast for a bird ({speed:.0f} m/s)")
         if climb < -4.0 and height < 300.0:

@@ -11,7 +11,10 @@ the assessment calls, thinned to about one a second. Over the last ``WINDOW_S`` 
 * ``hover``: share of the window slower than 1.5 m/s;
 * ``straight``: net distance / path length (1 = one straight leg);
 * ``height``: median height above the site's ground (m);
-* ``climb``: median vertical speed (m/s; negative = descending).
+* ``climb``: median vertical speed (m/s; negative = descending);
+* ``net_speed``: net horizontal distance over the window / its span (m/s): how fast the track
+  really got anywhere. A track that hops between birds circling in one place can show a high
+  filtered speed while it stays where it was.
 
 ``window_features`` returns None until the window spans at least ``MIN_SPAN_S``.
 """
@@ -22,7 +25,7 @@ from collections import deque
 
 import numpy as np
 
-NAMES = ("speed", "speed_sd", "turn", "climb_sd", "hover", "straight", "height", "climb")
+NAMES = ("speed", "speed_sd", "turn", "climb_sd", "hover", "straight", "height", "climb", "net_speed")
 WINDOW_S = 20.0
 MIN_SPAN_S = 12.0
 SAMPLE_S = 0.9  # keep at most about one state a second
@@ -83,4 +86,5 @@ def window_features(t: np.ndarray, states: np.ndarray) -> np.ndarray | None:
         net / path if path > 1e-6 else 0.0,
         float(np.median(states[:, 2])),
         float(np.median(v[:, 2])),
+        net / float(t[-1] - t[0]),
     ])
