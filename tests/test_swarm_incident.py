@@ -1,6 +1,9 @@
 """A swarm of four drones arriving from four sides, simulated end to end (radar, tracker,
 assessment, run files): ONE swarm alert, whose members grow to name all four, and every
-change of it is a line of alerts.jsonl with the same id."""
+change of it is a line of alerts.jsonl with the same id.
+
+Run with two seeds (radar noise, detections and tracking differ), so passing is not one seed's
+luck; seeds 1-6 were all checked to pass when this was written."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from test_end_to_end import MATCH_M, Run, _t
 SIDES = [((0, 1), 1600.0, 200.0), ((1, 0), 1500.0, 212.0), ((0, -1), 1700.0, 228.0), ((-1, 0), 1550.0, 245.0)]
 
 
-def _scenario() -> Scenario:
+def _scenario(seed: int) -> Scenario:
     site = load_scenario(resolve_scenario("stadium")).site
     frame = SiteFrame(site.origin.lat, site.origin.lon, site.origin.alt_m)
 
@@ -31,13 +34,13 @@ def _scenario() -> Scenario:
             point(de * 1500.0, dn * 1500.0)]}
         for i, ((de, dn), start, arrive) in enumerate(SIDES, 1)
     ]
-    return msgspec.convert({"name": "four sides", "seed": 3, "duration_s": 400.0,
+    return msgspec.convert({"name": "four sides", "seed": seed, "duration_s": 400.0,
                             "site": msgspec.to_builtins(site), "objects": objects}, Scenario)
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    scenario = _scenario()
+@pytest.fixture(scope="module", params=[3, 5], ids=lambda seed: f"seed{seed}")
+def result(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    scenario = _scenario(request.param)
     out = tmp_path_factory.mktemp("four-sides")
     run_fast(scenario, out)
     return Run(out, scenario)
