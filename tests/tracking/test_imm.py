@@ -54,3 +54,30 @@ def test_a_turning_target_raises_the_turn_models_probability() -> None:
         z = np.array([[pos[0], pos[1], 0.0]])
         xm, Pm, mu, _ = imm.update_position(xs, Ps, cprob, z, np.eye(3)[None] * 4.0)
     assert mu[0, 1] > 0.8  # the left-turn model
+
+
+def test_pda_update_is_the_kalman_update_or_the_prediction_at_its_ends() -> None:
+    """One plot of probability 1 gives the plain IMM update; probability 0 leaves the prediction;
+    two plots half and half give a state between their updates with the spread of both added."""
+    rng = np.random.default_rng(4)
+    r, n = 3, 2
+    xs = rng.normal(0.0, 10.0, (r, n, 6))
+    A = rng.normal(0.0, 1.0, (r, n, 6, 6))
+    Ps = A @ np.swapaxes(A, -1, -2) + np.eye(6) * 20.0
+    c = np.array([[0.6, 0.3, 0.1], [0.2, 0.5, 0.3]])
+    z = rng.normal(0.0, 10.0, (n, 3))
+    R = np.broadcast_to(np.eye(3) * 9.0, (n, 3, 3))
+    xk, Pk, muk, _ = imm.update_position(xs, Ps, c, z, R)
+    tk = np.arange(n)
+    xo, Po, mu = imm.pda_update(xs, Ps, c, tk, xs, Ps, z, R, np.ones(n), np.zeros(n))
+    assert np.allclose(xo, xk) and np.allclose(Po, Pk) and np.allclose(mu, muk)
+    xo, Po, mu = imm.pda_update(xs, Ps, c, tk, xs, Ps, z, R, np.zeros(n), np.ones(n))
+    assert np.allclose(xo, xs) and np.allclose(Po, Ps) and np.allclose(mu, c)
+    # track 0 with plots z0 and z1 at 0.5 each
+    two = np.array([0, 0])
+    x2, P2, _ = imm.pda_update(xs[:, :1], Ps[:, :1], c[:1], two, xs[:, [0, 0]], Ps[:, [0, 0]], z, R,
+                               np.array([0.5, 0.5]), np.zeros(1))
+    xa, Pa, _, _ = imm.update_position(xs[:, [0, 0]], Ps[:, [0, 0]], c[[0, 0]], z, R)
+    lo, hi = np.minimum(xa[:, 0], xa[:, 1]), np.maximum(xa[:, 0], xa[:, 1])
+    assert np.all(x2[:, 0] >= lo - 1e-9) and np.all(x2[:, 0] <= hi + 1e-9)
+    assert np.all(np.linalg.eigvalsh(P2[:, 0] - 0.5 * (Pa[:, 0] + Pa[:, 1])) > -1e-9)

@@ -5,11 +5,15 @@ other gate is its own cluster and takes its best plot (vectorised over all such 
 pairs are split by ``connected_components``. A small ambiguous cluster (at most ``max_tracks``
 tracks and ``max_pairs`` pairs) gets JPDA marginals (two-track clusters in closed form, all at
 once; larger ones by enumeration, ``jpda.py``) and each track then takes its most probable plot if
-that beats "no plot" (exact nearest-neighbour JPDA: no state averaging, so close parallel targets
-do not coalesce); a large cluster gets GNN (``linear_sum_assignment``).
+that beats "no plot" (the track's hard choice: its score, hits and history); the marginals are
+returned too, so the caller can update those tracks' states by PDA (``imm.pda_update``: the
+weighted mixture of all their plots and of "no plot", which holds identity through close
+crossings); a large cluster gets GNN (``linear_sum_assignment``).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from msgspec import Struct
@@ -21,6 +25,19 @@ from dronewatch.tracking.jpda import jpda_marginals
 
 Arr = np.ndarray
 _LOG2PI = float(np.log(2.0 * np.pi))
+
+
+class Soft(NamedTuple):
+    """JPDA marginals of the small ambiguous clusters: per pair (index into the pairs given to
+    ``assign``) its probability, and per track row its probability of no plot."""
+
+    pairs: Arr
+    beta: Arr
+    tracks: Arr
+    beta0: Arr
+
+
+NO_SOFT = Soft(np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0, dtype=np.intp), np.zeros(0))
 
 
 class ClusterSettings(Struct, frozen=True, kw_only=True):
@@ -96,12 +113,14 @@ def _jpda_cluster(group: Arr, ti: Arr, mi: Arr, lik: Arr, pd: float) -> tuple[Ar
 
 
 def assign(ti: Arr, mi: Arr, cost: Arr, n_tracks: int, n_plots: int, s: ClusterSettings,
-           stats: dict[str, int]) -> tuple[Arr, Arr]:
+           stats: dict[str, int]) -> tuple[Arr, Arr, Soft]:
     """Gated pairs (track ti, plot mi, cost = d² + log det S [+ penalties]) -> assigned
-    (tracks, plots), one-to-one. ``stats`` counts the JPDA and GNN clusters solved."""
+    (tracks, plots), one-to-one, and the JPDA clusters' marginals. ``stats`` counts the JPDA and
+    GNN clusters solved."""
     empty = np.zeros(0, dtype=np.intp)
+    soft = NO_SOFT
     if len(ti) == 0:
-        return empty, empty
+        return empty, empty, soft
     plot_deg = np.bincount(mi, minlength=n_plots)
     shared = plot_deg[mi] > 1
     track_shared = np.zeros(n_tracks, dtype=bool)
@@ -160,7 +179,9 @@ def assign(ti: Arr, mi: Arr, cost: Arr, n_tracks: int, n_plots: int, s: ClusterS
             pairs = np.concatenate(jp_pairs)
             rows_j = np.concatenate(jp_tracks)
             beta0 = dict(zip(rows_j.tolist(), np.concatenate(jp_beta0).tolist(), strict=True))
-            et, em = most_probable(ti[pairs], mi[pairs], np.concatenate(jp_beta), beta0)
+            beta = np.concatenate(jp_beta)
+            et, em = most_probable(ti[pairs], mi[pairs], beta, beta0)
             out_t.append(et)
             out_m.append(em)
-    return np.concatenate(out_t).astype(np.intp), np.concatenate(out_m).astype(np.intp)
+            soft = Soft(pairs, beta, rows_j, np.concatenate(jp_beta0))
+    return np.concatenate(out_t).astype(np.intp), np.concatenate(out_m).astype(np.intp), soft

@@ -152,11 +152,9 @@ def combine_position(xm: Arr, Pm: Arr, mu: Arr) -> tuple[Arr, Arr]:
     return x, P
 
 
-def update_position(xm: Arr, Pm: Arr, c: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr, Arr, Arr]:
-    """Kalman update of every model with a position z (N,3), R (N,3,3).
-
-    Returns updated xm, Pm, posterior model probabilities mu (N,r) and the log likelihood of z
-    under the mixture (N,)."""
+def update_models(xm: Arr, Pm: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr, Arr]:
+    """Kalman update of every model with a position z (N,3), R (N,3,3): updated xm, Pm and each
+    model's log likelihood of z (N,r)."""
     r = xm.shape[0]
     loglik = np.empty((xm.shape[1], r))
     xo, Po = np.empty_like(xm), np.empty_like(Pm)
@@ -170,7 +168,52 @@ def update_position(xm: Arr, Pm: Arr, c: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr,
         Po[j] = 0.5 * (Po[j] + np.swapaxes(Po[j], 1, 2))  # keep it symmetric: rounding drifts it
         d2 = mahalanobis2(nu, Sinv)
         loglik[:, j] = -0.5 * (d2 + logdet + 3 * _LOG2PI)
+    return xo, Po, loglik
+
+
+def update_position(xm: Arr, Pm: Arr, c: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr, Arr, Arr]:
+    """Kalman update of every model with a position z (N,3), R (N,3,3).
+
+    Returns updated xm, Pm, posterior model probabilities mu (N,r) and the log likelihood of z
+    under the mixture (N,)."""
+    xo, Po, loglik = update_models(xm, Pm, z, R)
     top = loglik.max(axis=1, keepdims=True)
     w = c * np.exp(loglik - top)
     total = w.sum(axis=1, keepdims=True)
     return xo, Po, w / total, (np.log(total[:, 0]) + top[:, 0])
+
+
+def pda_update(x0: Arr, P0: Arr, c0: Arr, tk: Arr, xm: Arr, Pm: Arr, z: Arr, R: Arr, beta: Arr, beta0: Arr
+               ) -> tuple[Arr, Arr, Arr]:
+    """IMM-PDA update of T tracks, each by all its plots at once, weighted by their association
+    probabilities (JPDA marginals).
+
+    x0 (r,T,6), P0 (r,T,6,6), c0 (T,r): the tracks' predicted model states and probabilities;
+    pair k (K pairs) is plot z[k], R[k] of track tk[k] with predicted states xm[:, k], Pm[:, k]
+    (those of its track) and probability beta[k]; beta0 (T,) a track's probability of no plot.
+    Hypothesis "plot k" of model j weighs beta_k c_j L_jk / sum_i c_i L_ik, "no plot" beta0 c_j;
+    each model's posterior is the moment-matched mixture of its hypotheses, and the model
+    probabilities are the summed weights. A track with one plot of beta 1 gets exactly
+    ``update_position``. Returns xo (r,T,6), Po (r,T,6,6), mu (T,r)."""
+    r, n_t = x0.shape[0], x0.shape[1]
+    xk, Pk, loglik = update_models(xm, Pm, z, R)
+    lw = np.log(np.maximum(c0[tk], 1e-300)) + loglik  # (K,r)
+    top = lw.max(axis=1, keepdims=True)
+    post = np.exp(lw - top)
+    post /= post.sum(axis=1, keepdims=True)  # model posterior given plot k
+    a = np.concatenate([beta0[:, None] * c0, beta[:, None] * post])  # (T+K, r) hypothesis weights
+    hx = np.concatenate([x0, xk], axis=1)  # (r, T+K, 6)
+    hP = np.concatenate([P0, Pk], axis=1)
+    owner = np.concatenate([np.arange(n_t), tk])
+    mu = np.zeros((n_t, r))
+    np.add.at(mu, owner, a)
+    w = a / np.maximum(mu[owner], 1e-300)  # (T+K, r) weight within its track's model
+    hx, hP = hx.transpose(1, 0, 2), hP.transpose(1, 0, 2, 3)  # (T+K, r, ...)
+    xo = np.zeros((n_t, r, 6))
+    np.add.at(xo, owner, w[:, :, None] * hx)
+    d = hx - xo[owner]
+    Po = np.zeros((n_t, r, 6, 6))
+    np.add.at(Po, owner, w[:, :, None, None] * (hP + d[..., :, None] * d[..., None, :]))
+    Po = 0.5 * (Po + np.swapaxes(Po, -1, -2))
+    xo, Po = xo.transpose(1, 0, 2), Po.transpose(1, 0, 2, 3)
+    return xo, Po, mu / mu.sum(axis=1, keepdims=True)

@@ -112,12 +112,15 @@ def reacquisitions(table: TrackTable, now: float, cfg: TrackerConfig) -> list[tu
     """(old row, new row) pairs: a track born after an older one went silent, inside that one's gate.
 
     The newer track is the same object seen again (after a gate miss); the older id should live on.
+    A newer track already shown under its own id (``shown``) keeps it: renaming a track an operator
+    has seen would swap identities whenever the silent one was another object.
     """
     silent = np.flatnonzero(table.confirmed & (now - table.last_update_at > cfg.coast_s))
     if len(silent) == 0:
         return []
     # only the silent tracks and the younger ones that could be them need a state at now
-    cand = np.flatnonzero((table.first_seen_at > table.last_update_at[silent].min()) & (table.updates >= 2))
+    cand = np.flatnonzero((table.first_seen_at > table.last_update_at[silent].min()) & (table.updates >= 2)
+                          & ~table.shown)
     out: list[tuple[int, int]] = []
     if len(cand) == 0:
         return out

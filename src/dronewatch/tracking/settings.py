@@ -26,6 +26,12 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     clutter_per_m3: Pos = 1e-9
     jpda_max_tracks: Count = 5
     jpda_max_pairs: Count = 14
+    # a track of a small ambiguous (JPDA) cluster whose chosen plot's probability is below
+    # ``ambiguous_beta`` is updated by PDA (all its gated plots and "no plot", weighted by their
+    # probabilities) rather than by that plot alone: a wrong hard choice in a close crossing would
+    # bend its velocity towards the other target and swap the two (without ``pda``: prediction only)
+    pda: bool = True
+    ambiguous_beta: Annotated[float, Meta(ge=0, lt=1)] = 0.7
     gate_max_plots: Count = 8  # nearest plots per track tested against its gate
     gate_chi2: Pos = 16.0  # Mahalanobis gate (3 dof, ~99.9 %)
     max_gate_m: Pos = 400.0  # cap of the coarse k-d tree pre-gate radius

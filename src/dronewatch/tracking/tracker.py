@@ -1,8 +1,9 @@
 """The Tracker: Reports (or arrays of plots) in, Tracks out. One tracking loop for the product and
 the benchmark: groups reports into per-sensor scans, predicts with an IMM (``prediction``), gates
 through a k-d tree plus the exact chi² test, associates per cluster (JPDA for small ambiguous
-clusters, GNN for large ones: ``clusters``), updates every model at once, starts, confirms
-(M of N), coasts and deletes tracks, binds identities and handles spoofs.
+clusters, GNN for large ones: ``clusters``), updates every model at once (a track whose JPDA choice
+is ambiguous by PDA over its plots), starts, confirms (track score or M of N), coasts and deletes
+tracks, binds identities and handles spoofs.
 
 One scan = the reports of one sensor within ``batch_window_s`` (a radar: most of one revisit), or
 one ``process_plots`` call. Predict and update run on all affected tracks at once; the only
@@ -22,7 +23,7 @@ from dronewatch.geo import SiteFrame
 from dronewatch.model import Bearing, Geodetic, LocalEnu, Radar, Report, Track
 from dronewatch.tracking import imm, management
 from dronewatch.tracking.bearings import fixes
-from dronewatch.tracking.clusters import ClusterSettings, assign
+from dronewatch.tracking.clusters import ClusterSettings, Soft, assign
 from dronewatch.tracking.identity import Coverage, add_claimer, find_duplicates, find_spoofs, rebind
 from dronewatch.tracking.measurement import Observations, kalman_update, observe
 from dronewatch.tracking.prediction import advance, combined_at, initial_probs, predict_rows
@@ -315,11 +316,12 @@ class Tracker:
                     cost[k] += cfg.gate_chi2
         pair = np.flatnonzero(keep)
         conf = t.confirmed[ti[pair]]
-        at1, am1 = assign(ti[pair[conf]], mi[pair[conf]], cost[pair[conf]], len(t), m, self._assoc, self.stats)
+        p1 = pair[conf]
+        at1, am1, soft1 = assign(ti[p1], mi[p1], cost[p1], len(t), m, self._assoc, self.stats)
         plot_taken = np.zeros(m, dtype=bool)
         plot_taken[am1] = True
         p2 = pair[~conf & ~plot_taken[mi[pair]]]
-        at2, am2 = assign(ti[p2], mi[p2], cost[p2], len(t), m, self._assoc, self.stats)
+        at2, am2, soft2 = assign(ti[p2], mi[p2], cost[p2], len(t), m, self._assoc, self.stats)
         at, am = np.concatenate([at1, at2]), np.concatenate([am1, am2])
         # which pair each assignment was (pairs are unique per (measurement, track))
         key = mi[pair] * (len(t) + 1) + ti[pair]
@@ -331,21 +333,73 @@ class Tracker:
         x_pred = np.concatenate([fx[:, fk], xs[:, pk[sel]]], axis=1)
         P_pred = np.concatenate([fP[:, fk], Ps[:, pk[sel]]], axis=1)
         c_pred = np.concatenate([fc[fk], c[pk[sel]]])
-        self._update(sensor_id, kind, obs, t_m, x_pred, P_pred, c_pred, upd_m, upd_t, reinit, batch)
+        soft = self._pda(obs, t_m, mi, ti, xs, Ps, c, pk, Soft(
+            np.concatenate([p1[soft1.pairs], p2[soft2.pairs]]), np.concatenate([soft1.beta, soft2.beta]),
+            np.concatenate([soft1.tracks, soft2.tracks]), np.concatenate([soft1.beta0, soft2.beta0])), at, am)
+        self._update(sensor_id, kind, obs, t_m, x_pred, P_pred, c_pred, upd_m, upd_t, reinit, batch, soft)
         if whole is not None and batch is None:  # a whole scan of plots (a Reports batch may be one sensor's part)
-            self._coast(whole, upd_t, float(t_m[0]))
+            self._coast(whole, np.concatenate([upd_t, soft[0]]) if soft else upd_t, float(t_m[0]))
         born = np.ones(m, dtype=bool)
         born[used] = False
         born[am] = False
         self._birth(sensor_id, kind, obs, np.flatnonzero(born), t_m, batch)
         management.confirm(t, cfg)
 
+    def _pda(self, obs: Observations, t_m: Arr, mi: Arr, ti: Arr, xs: Arr, Ps: Arr, c: Arr, pk: Arr,
+             soft: Soft, hard_t: Arr, hard_m: Arr) -> tuple[Arr, Arr, Arr, Arr, Arr] | None:
+        """PDA states of the tracks of the small ambiguous (JPDA) clusters whose chosen plot has a
+        marginal below ``ambiguous_beta`` (all such tracks if 0), each from all its gated plots
+        weighted by their marginals (``imm.pda_update``; without ``pda`` its prediction), for the
+        tracks whose plots share one instant not older than the track's state: (rows, xm (r,T,6),
+        Pm (r,T,6,6), mu (T,r), instants (T,)), or None. Their hard choice still makes their score,
+        hits and history."""
+        if len(soft.pairs) == 0:
+            return None
+        rows = soft.tracks
+        pos = np.full(len(self.table), -1, dtype=np.intp)
+        pos[rows] = np.arange(len(rows))
+        tk = pos[ti[soft.pairs]]
+        at = t_m[mi[soft.pairs]]
+        lo, hi = np.full(len(rows), np.inf), np.full(len(rows), -np.inf)
+        np.minimum.at(lo, tk, at)
+        np.maximum.at(hi, tk, at)
+        ok = (lo == hi) & (lo >= self.table.t_at[rows])
+        if not ok.all():
+            keep = ok[tk]
+            pos[rows[~ok]] = -1
+            rows, soft = rows[ok], Soft(soft.pairs[keep], soft.beta[keep], rows[ok], soft.beta0[ok])
+            tk, at = np.cumsum(ok)[tk[keep]] - 1, at[keep]
+            if len(rows) == 0:
+                return None
+        if self.cfg.ambiguous_beta > 0:  # only tracks whose hard choice's marginal is below it
+            chosen = np.zeros(len(self.table), dtype=np.intp) - 1
+            chosen[hard_t] = hard_m
+            hit = chosen[ti[soft.pairs]] == mi[soft.pairs]
+            best = np.zeros(len(rows))
+            np.maximum.at(best, tk, np.where(hit, soft.beta, 0.0))
+            amb = (best > 0) & (best < self.cfg.ambiguous_beta)
+            if not amb.any():
+                return None
+            keep = amb[tk]
+            rows, tk, at = rows[amb], np.cumsum(amb)[tk[keep]] - 1, at[keep]
+            soft = Soft(soft.pairs[keep], soft.beta[keep], rows, soft.beta0[amb])
+        beta, beta0 = soft.beta, soft.beta0
+        if not self.cfg.pda:  # prediction only
+            beta, beta0 = np.zeros(len(beta)), np.ones(len(beta0))
+        first = np.zeros(len(rows), dtype=np.intp)
+        first[tk[::-1]] = np.arange(len(tk))[::-1]  # a pair of each track: its prediction is the track's
+        k = pk[soft.pairs]
+        xo, Po, mu = imm.pda_update(xs[:, k[first]], Ps[:, k[first]], c[k[first]], tk, xs[:, k], Ps[:, k],
+                                    obs.z[mi[soft.pairs]], obs.R[mi[soft.pairs]], beta, beta0)
+        return rows, xo, Po, mu, at[first]
+
     def _noncoop_support(self, row: int, at: float) -> bool:
         last = self.table.last_noncoop_at[row]
         return bool(not np.isnan(last) and at - last <= self.cfg.delete_s)
 
     def _update(self, sensor_id: str, kind: str, obs: Observations, t_m: Arr, xm: Arr, Pm: Arr, c: Arr,
-                upd_m: Arr, upd_t: Arr, reinit: list[tuple[int, int, Arr]], batch: list[Report] | None) -> None:
+                upd_m: Arr, upd_t: Arr, reinit: list[tuple[int, int, Arr]], batch: list[Report] | None,
+                soft: tuple[Arr, Arr, Arr, Arr, Arr] | None = None) -> None:
         t = self.table
         sensed = imm.combine_mean(xm, c)[:, :3] if batch is not None else np.zeros((xm.shape[1], 3))
         if len(upd_m):
@@ -363,6 +417,11 @@ class Tracker:
                                                    t.t_at[upd_t[late]] - t_m[upd_m[late]])
             t.xm[upd_t], t.Pm[upd_t], t.mu[upd_t] = xo.transpose(1, 0, 2), Po.transpose(1, 0, 2, 3), mu
             t.x[upd_t], t.P[upd_t] = imm.combine(xo, Po, mu)
+        if soft is not None:  # the JPDA clusters' tracks take their PDA state instead
+            srow, sx, sP, smu, s_at = soft
+            t.xm[srow], t.Pm[srow], t.mu[srow] = sx.transpose(1, 0, 2), sP.transpose(1, 0, 2, 3), smu
+            t.x[srow], t.P[srow] = imm.combine(sx, sP, smu)
+            t.t_at[srow] = np.maximum(t.t_at[srow], s_at)
         for i, row, xr in reinit:
             t.x[row, :3] = obs.z[i]
             t.x[row, 3:] = obs.v[i] if obs.has_v[i] else xr[3:]
@@ -593,6 +652,7 @@ class Tracker:
         stale = management.stale_rows(t, now, self.cfg)
         all_rows = np.union1d(np.asarray([r for r in rows if r is not None], dtype=np.intp), stale)
         gone = t.remove(all_rows.astype(np.intp))
+        t.shown |= t.confirmed
         if gone:
             dead = set(gone)
             self._id_map = {k: v for k, v in self._id_map.items() if v not in dead}
