@@ -51,3 +51,23 @@ def test_gnn_skips_pairs_whose_cost_is_not_a_number() -> None:
     assert am.tolist() == [0, 1] and at.tolist() == [1, 0]
     am, at = gnn(1, 1, np.array([0]), np.array([0]), np.array([np.nan]))
     assert len(am) == 0 and len(at) == 0
+
+
+def test_cluster_components_match_scipy_connected_components() -> None:
+    """The array label propagation splits a bipartite gate graph as scipy's graph search does."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from dronewatch.tracking.clusters import components
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        nt, nm, ne = (int(v) for v in rng.integers(1, 40, 3))
+        tk = np.r_[rng.integers(0, nt, ne), np.arange(nt)]  # every track has a plot
+        mk = rng.integers(0, nm, len(tk))
+        g = coo_matrix((np.ones(len(tk)), (tk, mk + nt)), shape=(nt + nm, nt + nm))
+        _, want = connected_components(g, directed=False)
+        got = components(tk, mk, nt, nm)
+        pairs = set(zip(got.tolist(), want[:nt].tolist(), strict=True))
+        assert len(pairs) == len(set(got.tolist())) == len(set(want[:nt].tolist()))
+        assert set(got.tolist()) == set(range(len(set(got.tolist()))))

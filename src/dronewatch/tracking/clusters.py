@@ -2,7 +2,7 @@
 
 The bipartite gate graph is split into independent clusters. A track whose gated plots are in no
 other gate is its own cluster and takes its best plot (vectorised over all such tracks); the other
-pairs are split by ``connected_components``. A small ambiguous cluster (at most ``max_tracks``
+pairs are split into connected clusters (``components``). A small ambiguous cluster (at most ``max_tracks``
 tracks and ``max_pairs`` pairs) gets JPDA marginals (two-track clusters in closed form, all at
 once; larger ones by enumeration, ``jpda.py``) and each track then takes its most probable plot if
 that beats "no plot" (the track's hard choice: its score, hits and history); the marginals are
@@ -17,8 +17,6 @@ from typing import NamedTuple
 
 import numpy as np
 from msgspec import Struct
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from dronewatch.tracking.association import gnn
 from dronewatch.tracking.jpda import jpda_marginals
@@ -112,6 +110,23 @@ def _jpda_cluster(group: Arr, ti: Arr, mi: Arr, lik: Arr, pd: float) -> tuple[Ar
     return beta[lt, [k + 1 for k in lm]], np.asarray(tracks, dtype=np.intp), beta[:, 0].copy()
 
 
+def components(tk: Arr, mk: Arr, n_t: int, n_m: int) -> Arr:
+    """Connected clusters of a bipartite graph, edges (track tk[e], plot mk[e]) -> (n_t,) label
+    per track, 0..K-1. Smallest-label propagation through the plots, as arrays: a few passes, as
+    the ambiguous clusters are small."""
+    lt = np.arange(n_t, dtype=np.intp)
+    while True:
+        lm = np.full(n_m, n_t, dtype=np.intp)
+        np.minimum.at(lm, mk, lt[tk])
+        new = lt.copy()
+        np.minimum.at(new, tk, lm[mk])
+        new = new[new]  # jump along the chain of labels
+        if np.array_equal(new, lt):
+            break
+        lt = new
+    return np.unique(lt, return_inverse=True)[1].astype(np.intp)
+
+
 def assign(ti: Arr, mi: Arr, cost: Arr, n_tracks: int, n_plots: int, s: ClusterSettings,
            stats: dict[str, int]) -> tuple[Arr, Arr, Soft]:
     """Gated pairs (track ti, plot mi, cost = d² + log det S [+ penalties]) -> assigned
@@ -138,8 +153,7 @@ def assign(ti: Arr, mi: Arr, cost: Arr, n_tracks: int, n_plots: int, s: ClusterS
         ut, ti_c = np.unique(ti[amb], return_inverse=True)
         um, mi_c = np.unique(mi[amb], return_inverse=True)
         nt = len(ut)
-        g = coo_matrix((np.ones(len(amb)), (ti_c, mi_c + nt)), shape=(nt + len(um), nt + len(um)))
-        _, label = connected_components(g, directed=False)
+        label = components(ti_c, mi_c, nt, len(um))
         plabel[amb] = label[ti_c]
         n_tr = np.bincount(label[:nt], minlength=label.max() + 1)
         n_pairs = np.bincount(label[ti_c], minlength=label.max() + 1)

@@ -46,8 +46,8 @@ class TrackTable:
     """Arrays of N live tracks. Columns: see ``_COLUMNS``; history is a (N, K, 4) ring (t, e, n, u)."""
 
     _COLUMNS = ("ids", "x", "P", "xm", "Pm", "mu", "t_at", "first_seen_at", "last_update_at", "last_noncoop_at",
-                "updates", "hits", "scan_mark_at", "coop_updates", "confirmed", "shown", "score", "score_peak", "hist",
-                "hist_count")
+                "updates", "hits", "scan_mark_at", "coop_updates", "sensor_code", "confirmed", "shown", "score",
+                "score_peak", "hist", "hist_count")
 
     def __init__(self, n_models: int = 1) -> None:
         self.n_models = n_models
@@ -65,6 +65,7 @@ class TrackTable:
         self.hits = np.zeros(0, dtype=np.int64)  # bit ring of scan outcomes, newest in bit 0
         self.scan_mark_at = np.zeros(0)  # start of the scan period the newest bit belongs to
         self.coop_updates = np.zeros(0, dtype=np.int64)
+        self.sensor_code = np.zeros(0, dtype=np.int64)  # code of a sensor its facts name (-1: none yet)
         self.confirmed = np.zeros(0, dtype=bool)
         self.shown = np.zeros(0, dtype=bool)  # confirmed at the end of an earlier step: its id may be seen
         self.score = np.zeros(0)  # track score: log-likelihood ratio target vs false track (SPRT)
@@ -96,7 +97,7 @@ class TrackTable:
             "t_at": at, "first_seen_at": at, "last_update_at": at,
             "last_noncoop_at": np.full(k, np.nan), "updates": np.zeros(k, dtype=np.int64),
             "hits": np.zeros(k, dtype=np.int64), "scan_mark_at": at.copy(),
-            "coop_updates": np.zeros(k, dtype=np.int64),
+            "coop_updates": np.zeros(k, dtype=np.int64), "sensor_code": np.full(k, -1, dtype=np.int64),
             "confirmed": np.zeros(k, dtype=bool), "shown": np.zeros(k, dtype=bool), "score": np.zeros(k),
             "score_peak": np.zeros(k),
             "hist": np.zeros((k, HISTORY_LEN, 4)),

@@ -74,6 +74,7 @@ class Tracker:
         self.stats: dict[str, int] = {"jpda_clusters": 0, "gnn_clusters": 0}
         self._id_map: dict[str, int] = {}  # identity aircraft_key -> track id
         self._removed: list[int] = []
+        self._sensor_codes: dict[str, int] = {}  # sensor id -> code (TrackTable.sensor_code)
         self._sensor_enu: dict[str, np.ndarray] = {}
         for s in sensors:
             e, n, u = frame.ground_to_enu(s.lat, s.lon, s.alt_m)
@@ -177,12 +178,13 @@ class Tracker:
         radius = np.sqrt(cfg.gate_chi2 * (np.trace(Pe, axis1=1, axis2=2) + np.trace(R2)))
         near = cKDTree(x[:, :3]).query_ball_point(x[where, :3], radius)
         keep = show[rows_c]
-        for k, found in enumerate(near):
-            i = int(where[k])
-            others = np.asarray([j for j in found if j != i], dtype=np.intp)
-            if len(others):
-                Sinv, _ = imm.inv3(P[others, :3, :3] + Pe[k] + R2)
-                keep[i] = bool((imm.mahalanobis2(x[others, :3] - x[i, :3], Sinv) <= cfg.gate_chi2).any())
+        counts = np.fromiter((len(f) for f in near), dtype=np.intp, count=len(near))
+        ek = np.repeat(np.arange(len(where)), counts)  # (extra track, neighbour) pairs, flattened
+        nb = np.fromiter((j for f in near for j in f), dtype=np.intp, count=int(counts.sum()))
+        ek, nb = ek[nb != where[ek]], nb[nb != where[ek]]
+        Sinv, _ = imm.inv3(P[nb, :3, :3] + Pe[ek] + R2)
+        close = imm.mahalanobis2(x[nb, :3] - x[where[ek], :3], Sinv) <= cfg.gate_chi2
+        keep[where] = np.bincount(ek[close], minlength=len(where)) > 0
         return t.ids[rows_c[keep]].copy(), x[keep]
 
     def removed(self) -> list[int]:
@@ -472,7 +474,10 @@ class Tracker:
         sr, sm = rows[mask], meas[mask]
         last = t.last_noncoop_at[sr]
         t.last_noncoop_at[sr] = np.where(np.isnan(last), t_m[sm], np.fmax(last, t_m[sm]))
-        for tid in t.ids[rows].tolist():
+        code = self._sensor_codes.setdefault(sensor_id, len(self._sensor_codes))
+        new = rows[t.sensor_code[rows] != code]  # rows whose facts may not name this sensor yet
+        t.sensor_code[new] = code
+        for tid in t.ids[new].tolist():
             t.facts[tid].sensors.add(sensor_id)
 
     def _initial_cov(self, obs: Observations, i: int) -> np.ndarray:
