@@ -6,6 +6,10 @@ minimises the weighted squared perpendicular distances to all lines (linear leas
 line's weight is 1 / (range * sigma)^2, so its covariance is the inverse of the summed weighted
 projectors. A bearing with no elevation constrains the horizontal plane only; if no bearing has an
 elevation, the height gets ``default_alt_m`` with ``no_alt_sigma_m``.
+
+A bearing that pairs with no other updates an existing track instead (``azimuth_update``: an
+extended Kalman update with the azimuth alone, H its gradient in the horizontal position), when
+exactly one confirmed track lies inside its gate; it never starts a track.
 """
 
 from __future__ import annotations
@@ -64,13 +68,14 @@ def triangulate(origins_enu: np.ndarray, azimuth_deg: np.ndarray, elevation_deg:
     return p, np.linalg.inv(A)
 
 
-def fixes(bearings: Sequence[Report], sensor_enu: dict[str, np.ndarray], window_s: float,
-          max_range_m: float, default_alt_m: float = 0.0) -> list[Report]:
+def fixes_and_rest(bearings: Sequence[Report], sensor_enu: dict[str, np.ndarray], window_s: float,
+                   max_range_m: float, default_alt_m: float = 0.0) -> tuple[list[Report], list[Report]]:
     """Pair bearing reports of different sensors taken within ``window_s`` into LocalEnu fixes.
 
     Greedy and deterministic: candidate pairs (in time order) are ranked by the fix's uncertainty;
     each bearing makes at most one fix. A fix's report id names both bearings; its sensor id is
-    ``"bearings:<a>+<b>"`` and its sigma the largest axis of the fix covariance."""
+    ``"bearings:<a>+<b>"`` and its sigma the largest axis of the fix covariance. Also returns the
+    bearings (of known sensors) that went into no fix, in time order."""
     reps = sorted((r for r in bearings if isinstance(r.measurement, Bearing) and r.sensor_id in sensor_enu),
                   key=lambda r: (r.measured_at, r.sensor_id, r.report_id))
     cands: list[tuple[float, int, int, np.ndarray, np.ndarray]] = []
@@ -95,6 +100,33 @@ def fixes(bearings: Sequence[Report], sensor_enu: dict[str, np.ndarray], window_
             if max(np.linalg.norm(p[:2] - sensor_enu[s][:2]) for s in (a.sensor_id, b.sensor_id)) > max_range_m:
                 continue
             cands.append((float(np.trace(cov)), i, j, p, cov))
+    return _pick(reps, cands)
+
+
+def fixes(bearings: Sequence[Report], sensor_enu: dict[str, np.ndarray], window_s: float,
+          max_range_m: float, default_alt_m: float = 0.0) -> list[Report]:
+    """The fixes of ``fixes_and_rest``."""
+    return fixes_and_rest(bearings, sensor_enu, window_s, max_range_m, default_alt_m)[0]
+
+
+def azimuth_update(x: np.ndarray, P: np.ndarray, origin: np.ndarray, azimuth_deg: float, sigma_deg: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Extended Kalman update of K states x (K,6), P (K,6,6) with one azimuth (clockwise from north)
+    seen from ``origin`` (3,): updated x, P and each state's squared Mahalanobis innovation (K,)."""
+    d = x[:, :2] - origin[:2]
+    rho2 = np.maximum(np.einsum("ki,ki->k", d, d), 1.0)
+    H = np.zeros((len(x), 6))
+    H[:, 0], H[:, 1] = d[:, 1] / rho2, -d[:, 0] / rho2
+    y = (np.radians(azimuth_deg) - np.arctan2(d[:, 0], d[:, 1]) + np.pi) % (2 * np.pi) - np.pi
+    PH = np.einsum("kij,kj->ki", P, H)
+    S = np.einsum("ki,ki->k", H, PH) + np.radians(sigma_deg) ** 2
+    K = PH / S[:, None]
+    P_new = P - K[:, :, None] * PH[:, None, :]
+    return x + K * y[:, None], 0.5 * (P_new + P_new.transpose(0, 2, 1)), y * y / S
+
+
+def _pick(reps: list[Report], cands: list[tuple[float, int, int, np.ndarray, np.ndarray]]
+          ) -> tuple[list[Report], list[Report]]:
     cands.sort(key=lambda c: (c[0], c[1], c[2]))
     used: set[int] = set()
     out: list[Report] = []
@@ -110,4 +142,4 @@ def fixes(bearings: Sequence[Report], sensor_enu: dict[str, np.ndarray], window_
             received_at=max(a.received_at, b.received_at),
             measurement=LocalEnu(e=float(p[0]), n=float(p[1]), u=float(p[2]), sigma_m=sigma_m),
             class_hint=a.class_hint or b.class_hint))
-    return out
+    return out, [r for i, r in enumerate(reps) if i not in used]

@@ -4,7 +4,9 @@ Radar plots use the *converted measurement* approach: (range, azimuth, elevation
 sensor's ENU position becomes a Cartesian point, and its covariance is the polar covariance
 carried through the Jacobian of that conversion (R = J diag(σr², σaz², σel²) Jᵀ). The update is
 then linear (H picks position), which keeps predict/update batched. The sensor's tangent plane
-is taken parallel to the site's (error < 0.2 m at 1 km from the origin). Range rate is unused.
+is taken parallel to the site's (error < 0.2 m at 1 km from the origin). A plot's range rate, when
+the radar gives one, is a second, scalar observation of the velocity along the plot's line of
+sight (``range_rate_update``: H = [0 0 0 uᵀ], u the unit vector from the sensor to the plot).
 
 Geodetic self-reports (Remote ID, ADS-B): ``alt_m`` is height above the ellipsoid
 (``SiteFrame.to_enu``); ``h_sigma_m``/``v_sigma_m`` give R; a stated velocity becomes a second
@@ -36,6 +38,8 @@ class Observations:
     Rv: np.ndarray
     has_v: np.ndarray
     valid: np.ndarray
+    rr: np.ndarray | None = None  # (M,) range rate m/s (nan: none); None: no report has one
+    los: np.ndarray | None = None  # (M,3) unit line of sight from the sensor, where rr is given
 
 
 def radar_converted(
@@ -79,7 +83,8 @@ def observe(reports: Sequence[Report], frame: SiteFrame, sensor_enu: dict[str, n
                 continue
             radar_rows.append(i)
             radar_vals.append((*pos, meas.range_m, meas.azimuth_deg, meas.elevation_deg,
-                               meas.sigma_range_m, meas.sigma_az_deg, meas.sigma_el_deg))
+                               meas.sigma_range_m, meas.sigma_az_deg, meas.sigma_el_deg,
+                               np.nan if meas.range_rate_mps is None else meas.range_rate_mps))
         elif isinstance(meas, Geodetic):
             geo_rows.append(i)
             alt = meas.alt_m if meas.alt_m is not None else frame.h0
@@ -93,18 +98,25 @@ def observe(reports: Sequence[Report], frame: SiteFrame, sensor_enu: dict[str, n
             z[i] = (meas.e, meas.n, meas.u)
             R[i] = np.eye(3) * meas.sigma_m**2
             valid[i] = True
+    rr: np.ndarray | None = None
+    los: np.ndarray | None = None
     if radar_rows:
         a = np.asarray(radar_vals, dtype=float)
         rows = np.asarray(radar_rows)
         z[rows], R[rows] = radar_converted(a[:, 0:3], a[:, 3], a[:, 4], a[:, 5], a[:, 6], a[:, 7], a[:, 8])
         valid[rows] = True
+        if np.isfinite(a[:, 9]).any():
+            rr, los = np.full(m, np.nan), np.zeros((m, 3))
+            rr[rows] = a[:, 9]
+            d = z[rows] - a[:, 0:3]
+            los[rows] = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-9)
     if geo_rows:
         g = np.asarray(geo_vals, dtype=float)
         rows = np.asarray(geo_rows)
         e, n, u = frame.to_enu(g[:, 0], g[:, 1], g[:, 2])
         z[rows] = np.stack([e, n, u], axis=1)
         valid[rows] = True
-    return Observations(z=z, R=R, v=v, Rv=Rv, has_v=has_v, valid=valid)
+    return Observations(z=z, R=R, v=v, Rv=Rv, has_v=has_v, valid=valid, rr=rr, los=los)
 
 
 def kalman_update(x: np.ndarray, P: np.ndarray, z: np.ndarray, R: np.ndarray, first: int) -> tuple[
@@ -122,3 +134,17 @@ def kalman_update(x: np.ndarray, P: np.ndarray, z: np.ndarray, R: np.ndarray, fi
     P_new = P - K @ PHt.transpose(0, 2, 1)
     P_new = 0.5 * (P_new + P_new.transpose(0, 2, 1))
     return x_new, P_new
+
+
+def range_rate_update(x: np.ndarray, P: np.ndarray, rr: np.ndarray, u: np.ndarray, var: float
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Batched scalar update with range rates rr (K,) along unit lines of sight u (K,3), variance
+    ``var``: x (K,6), P (K,6,6) -> updated x, P (symmetrised) and the log likelihood of rr (K,)."""
+    Pu = P[:, :, 3:] @ u[:, :, None]  # (K,6,1) = P Hᵀ
+    S = (u[:, None, :] @ Pu[:, 3:, :])[:, 0, 0] + var
+    K = Pu[:, :, 0] / S[:, None]
+    y = rr - np.einsum("ki,ki->k", u, x[:, 3:])
+    x_new = x + K * y[:, None]
+    P_new = P - K[:, :, None] * Pu[:, None, :, 0]
+    loglik = -0.5 * (y * y / S + np.log(2 * np.pi * S))
+    return x_new, 0.5 * (P_new + P_new.transpose(0, 2, 1)), loglik

@@ -40,6 +40,7 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     init_vel_sigma_mps: Pos = 25.0  # velocity uncertainty of a track born without velocity
     init_vert_vel_sigma_mps: Pos | None = None  # vertical (None: init_vel_sigma_mps)
     reacquire_chi2: Pos = 64.0  # new track this close to a silent older one's prediction takes its id
+    range_rate_sigma_mps: Pos = 1.0  # a radar plot's range-rate error (1 sigma), when it gives one
     radar_floor_sigma_m: Annotated[float, Meta(ge=0)] = 2.0  # added to radar plot sigma (close-range plots)
     duplicate_m: Pos = 40.0  # a "spoof" offset below this is a duplicate track, merged into the older id
     twin_m: Pos = 15.0  # two confirmed tracks this close over their shared history are one object
@@ -70,6 +71,7 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     spoof_offset_std_m: Pos = 20.0  # stability of the claimed-sensed offset over the window
     spoof_min_samples: Count = 4
     bearing_max_range_m: Pos = 5000.0  # a bearing crossing farther than this from its sensors is dropped
+    bearing_gate_chi2: Pos = 9.0  # a lone bearing's gate (azimuth, 1 dof, ~99.7 %)
     bearing_default_alt_m: float = 50.0  # height of a fix from bearings without elevation (site ENU u)
     rcs_alpha: Annotated[float, Meta(gt=0, le=1)] = 0.3  # RCS smoothing factor
 

@@ -22,10 +22,10 @@ from dronewatch.config import SensorSpec
 from dronewatch.geo import SiteFrame
 from dronewatch.model import Bearing, Geodetic, LocalEnu, Radar, Report, Track
 from dronewatch.tracking import imm, management
-from dronewatch.tracking.bearings import fixes
+from dronewatch.tracking.bearings import azimuth_update, fixes_and_rest
 from dronewatch.tracking.clusters import ClusterSettings, Soft, assign
 from dronewatch.tracking.identity import Coverage, add_claimer, find_duplicates, find_spoofs, rebind
-from dronewatch.tracking.measurement import Observations, kalman_update, observe
+from dronewatch.tracking.measurement import Observations, kalman_update, observe, range_rate_update
 from dronewatch.tracking.prediction import advance, combined_at, initial_probs, predict_rows
 from dronewatch.tracking.settings import TrackerConfig
 from dronewatch.tracking.state import TrackTable
@@ -95,16 +95,56 @@ class Tracker:
         """Fold reports (measured_at <= now) into the tracks, then confirm/rebind/delete at ``now``.
 
         Bearing-only reports of two sensors within ``batch_window_s`` (in the same call) are
-        triangulated into position fixes first (``bearings.fixes``); unpaired bearings are skipped."""
+        triangulated into position fixes first (``bearings.fixes_and_rest``); an unpaired bearing
+        then updates the one confirmed track in its gate, if there is exactly one, else it is
+        skipped."""
         bearing_reps = [r for r in reports if isinstance(r.measurement, Bearing)]
+        rest: list[Report] = []
         if bearing_reps:
-            made = fixes(bearing_reps, self._sensor_enu, self.cfg.batch_window_s, self.cfg.bearing_max_range_m,
-                         self.cfg.bearing_default_alt_m)
-            self.skipped += len(bearing_reps) - 2 * len(made)
+            made, rest = fixes_and_rest(bearing_reps, self._sensor_enu, self.cfg.batch_window_s,
+                                        self.cfg.bearing_max_range_m, self.cfg.bearing_default_alt_m)
+            self.skipped += len(bearing_reps) - 2 * len(made) - len(rest)
             reports = [r for r in reports if not isinstance(r.measurement, Bearing)] + made
         for batch in _batches(reports, self._window_s, self.cfg.batch_window_s):
             self._scan(batch)
+        for rep in rest:
+            self.skipped += int(not self._bearing(rep))
         self._manage(now)
+
+    def _bearing(self, rep: Report) -> bool:
+        """A bearing that made no fix updates the one confirmed track inside its gate (azimuth only,
+        ``bearing_gate_chi2``, within ``bearing_max_range_m`` of its sensor); False if none or
+        several (it never starts a track)."""
+        t, cfg, meas = self.table, self.cfg, rep.measurement
+        assert isinstance(meas, Bearing)
+        rows = np.flatnonzero(t.confirmed & (t.t_at <= rep.measured_at))
+        if len(rows) == 0:
+            return False
+        origin = self._sensor_enu[rep.sensor_id]
+        xs, Ps, c = predict_rows(t, cfg, rows, rep.measured_at - t.t_at[rows])
+        xc, Pc = imm.combine(xs, Ps, c)
+        _, _, d2 = azimuth_update(xc, Pc, origin, meas.azimuth_deg, meas.sigma_deg)
+        near = np.linalg.norm(xc[:, :2] - origin[:2], axis=1) <= cfg.bearing_max_range_m
+        inside = np.flatnonzero((d2 <= cfg.bearing_gate_chi2) & near)
+        if len(inside) != 1:
+            return False
+        k, row = int(inside[0]), int(rows[inside[0]])
+        r = len(cfg.models)
+        xo, Po, ll = np.empty((r, 6)), np.empty((r, 6, 6)), np.empty(r)
+        for j in range(r):
+            x1, P1, d2j = azimuth_update(xs[j, k:k + 1], Ps[j, k:k + 1], origin, meas.azimuth_deg, meas.sigma_deg)
+            xo[j], Po[j] = x1[0], P1[0]
+            ll[j] = -0.5 * float(d2j[0])
+        w = c[k] * np.exp(ll - ll.max())
+        mu = w / w.sum()
+        t.xm[row], t.Pm[row], t.mu[row] = xo, Po, mu
+        t.x[row], t.P[row] = (a[0] for a in imm.combine(xo[:, None], Po[:, None], mu[None]))
+        t.t_at[row] = rep.measured_at
+        one = np.array([row], dtype=np.intp)
+        self._touch(one, np.zeros(1, dtype=np.intp), rep.sensor_id, rep.sensor_kind,
+                    np.array([rep.measured_at]), [rep])
+        t.record(one)
+        return True
 
     def process_plots(self, sensor_id: str, z: Arr, R: Arr, at: float) -> None:
         """Fold one scan of a non-cooperative sensor's position plots, z (M,3) site ENU metres with
@@ -413,6 +453,15 @@ class Tracker:
                 for j in range(xo.shape[0]):
                     xo[j][hv], Po[j][hv] = kalman_update(xo[j][hv], Po[j][hv], obs.v[upd_m[hv]],
                                                          obs.Rv[upd_m[hv]], 3)
+            if obs.rr is not None and obs.los is not None:  # a radar's range rate: velocity along the beam
+                hr = np.isfinite(obs.rr[upd_m])
+                var = self.cfg.range_rate_sigma_mps**2
+                ll = np.zeros((int(hr.sum()), xo.shape[0]))
+                for j in range(xo.shape[0]):
+                    xo[j][hr], Po[j][hr], ll[:, j] = range_rate_update(xo[j][hr], Po[j][hr], obs.rr[upd_m[hr]],
+                                                                       obs.los[upd_m[hr]], var)
+                w = mu[hr] * np.exp(ll - ll.max(axis=1, keepdims=True))  # the models weighed by the rate too
+                mu[hr] = w / w.sum(axis=1, keepdims=True)
             late = t_m[upd_m] < t.t_at[upd_t]  # out of sequence: bring the update on to the state's time
             if late.any():
                 xo[:, late], Po[:, late] = advance(self.cfg, xo[:, late], Po[:, late],
@@ -517,6 +566,11 @@ class Tracker:
             P[:] = self._initial_cov(Observations(z=obs.z[:1], R=np.zeros((1, 3, 3)), v=obs.v[:1], Rv=obs.Rv[:1],
                                                   has_v=np.zeros(1, dtype=bool), valid=obs.valid[:1]), 0)
             P[:, :3, :3] = obs.R[sel]
+        if obs.rr is not None and obs.los is not None:  # a range rate gives the velocity along the beam
+            hr = np.isfinite(obs.rr[sel])
+            if hr.any():
+                x[hr], P[hr], _ = range_rate_update(x[hr], P[hr], obs.rr[sel[hr]], obs.los[sel[hr]],
+                                                    self.cfg.range_rate_sigma_mps**2)
         t = self.table
         n0 = len(t)
         t.add(x, P, t_m[sel].copy(), self._mu0)
