@@ -7,7 +7,7 @@ import numpy as np
 
 from dronewatch.config import SensorSpec
 from dronewatch.model import Bearing, Radar, Report
-from dronewatch.tracking import Tracker
+from dronewatch.tracking import Tracker, TrackerConfig
 
 from .synth_reports import T0, Synth
 
@@ -17,8 +17,11 @@ def _with_rate(rep: Report, rate: float | None) -> Report:
     return msgspec.structs.replace(rep, measurement=msgspec.structs.replace(rep.measurement, range_rate_mps=rate))
 
 
+RATES = TrackerConfig(use_range_rate=True)
+
+
 def test_a_range_rate_gives_a_new_track_its_velocity_along_the_beam(synth: Synth) -> None:
-    trk = synth.tracker()
+    trk = synth.tracker(RATES)
     pos = np.array([600.0, 800.0, 60.0])
     trk.process([_with_rate(synth.radar_plot(pos, T0), 12.0)], T0)
     (t,) = trk.tracks(T0)
@@ -32,7 +35,7 @@ def test_range_rates_sharpen_the_radial_velocity_of_a_noisy_track(synth: Synth) 
     errors = []
     for rate_given in (True, False):
         s = Synth(seed=3)
-        trk = s.tracker()
+        trk = s.tracker(RATES)
         los = np.array([0.6, 0.8, 0.0])
         for k in range(6):
             pos = np.array([300.0, 400.0, 80.0]) + los * 15.0 * k

@@ -40,7 +40,11 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     init_vel_sigma_mps: Pos = 25.0  # velocity uncertainty of a track born without velocity
     init_vert_vel_sigma_mps: Pos | None = None  # vertical (None: init_vel_sigma_mps)
     reacquire_chi2: Pos = 64.0  # new track this close to a silent older one's prediction takes its id
-    range_rate_sigma_mps: Pos = 1.0  # a radar plot's range-rate error (1 sigma), when it gives one
+    # a radar plot's range rate, when it gives one, updates the velocity along the beam (error 1
+    # sigma). Off by default: the kinematic classifier (assess/classify) was fitted on tracks made
+    # without it, and with it a held-out quadcopter is classed later (77 s vs 60 s): refit first.
+    use_range_rate: bool = False
+    range_rate_sigma_mps: Pos = 1.0
     radar_floor_sigma_m: Annotated[float, Meta(ge=0)] = 2.0  # added to radar plot sigma (close-range plots)
     duplicate_m: Pos = 40.0  # a "spoof" offset below this is a duplicate track, merged into the older id
     twin_m: Pos = 15.0  # two confirmed tracks this close over their shared history are one object

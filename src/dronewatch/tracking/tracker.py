@@ -453,7 +453,7 @@ class Tracker:
                 for j in range(xo.shape[0]):
                     xo[j][hv], Po[j][hv] = kalman_update(xo[j][hv], Po[j][hv], obs.v[upd_m[hv]],
                                                          obs.Rv[upd_m[hv]], 3)
-            if obs.rr is not None and obs.los is not None:  # a radar's range rate: velocity along the beam
+            if self.cfg.use_range_rate and obs.rr is not None and obs.los is not None:  # along the beam
                 hr = np.isfinite(obs.rr[upd_m])
                 var = self.cfg.range_rate_sigma_mps**2
                 ll = np.zeros((int(hr.sum()), xo.shape[0]))
@@ -566,7 +566,7 @@ class Tracker:
             P[:] = self._initial_cov(Observations(z=obs.z[:1], R=np.zeros((1, 3, 3)), v=obs.v[:1], Rv=obs.Rv[:1],
                                                   has_v=np.zeros(1, dtype=bool), valid=obs.valid[:1]), 0)
             P[:, :3, :3] = obs.R[sel]
-        if obs.rr is not None and obs.los is not None:  # a range rate gives the velocity along the beam
+        if self.cfg.use_range_rate and obs.rr is not None and obs.los is not None:  # velocity along the beam
             hr = np.isfinite(obs.rr[sel])
             if hr.any():
                 x[hr], P[hr], _ = range_rate_update(x[hr], P[hr], obs.rr[sel[hr]], obs.los[sel[hr]],
