@@ -169,6 +169,9 @@ class Track(Struct, frozen=True, kw_only=True):
     cls: ObjectClass = "unknown"
     cls_confidence: float = 0.0
     cls_reason: str = ""  # one line: the evidence that weighed most
+    # On the site's allow list (by serial, ICAO address, or the same airframe on another link),
+    # filled by assess/: outputs and the console show it as friendly.
+    allowed: bool = False
 
 
 # --- what assessment says -------------------------------------------------------------------

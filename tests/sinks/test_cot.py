@@ -39,7 +39,8 @@ def _updates() -> list[Update]:
     drone = msgspec.structs.replace(
         make_track(1, T0), identity=Identity(scheme="serial", value="1581F00000000001"),
         operator=Geodetic(lat=52.001, lon=4.002, alt_m=12.0), home=Geodetic(lat=52.0011, lon=4.0021))
-    police = msgspec.structs.replace(make_track(2, T0), identity=Identity(scheme="serial", value="POLICE-1"))
+    police = msgspec.structs.replace(make_track(2, T0), identity=Identity(scheme="serial", value="POLICE-1"),
+                                     allowed=True)  # as assess/ marks an allow-listed identity
     plane = msgspec.structs.replace(make_track(3, T0), cls="aircraft",
                                     identity=Identity(scheme="icao", value="4CA123", callsign="RYR1"))
     bird = msgspec.structs.replace(make_track(4, T0), cls="bird")

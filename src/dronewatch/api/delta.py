@@ -18,7 +18,7 @@ MOVE_FIELDS = ("track_id", "at", "lat", "lon", "alt_m", "ve", "vn", "vu", "pos_s
 
 def _meta(t: Track) -> tuple[Any, ...]:
     return (t.status, t.identity, t.identity_conflict, t.cls, round(t.cls_confidence, 2), t.sensors,
-            t.operator, t.home, t.claimed is None)
+            t.operator, t.home, t.claimed is None, t.allowed)
 
 
 def _move(t: Track) -> list[float]:

@@ -65,7 +65,8 @@ class Assessor:
         for track in ordered:
             v = verdicts[track.track_id]
             classified[track.track_id] = structs.replace(
-                track, cls=v.cls, cls_confidence=round(v.confidence, 3), cls_reason=v.reason)
+                track, cls=v.cls, cls_confidence=round(v.confidence, 3), cls_reason=v.reason,
+                allowed=self._is_allowed(track))
         eligible = [t for t in classified.values() if self._rules_apply(t, now)]
         findings: list[Finding] = []
         for rule in self._rules:
@@ -103,7 +104,7 @@ class Assessor:
         return (
             track.status in ASSESSED_STATUSES
             and track.cls in ("drone", "unknown")
-            and not self._is_allowed(track)
+            and not track.allowed
             and now - track.first_seen_at >= self.site.thresholds.min_track_age_s
         )
 

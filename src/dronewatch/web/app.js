@@ -31,7 +31,6 @@ let map = null;
 let layer = null;
 let lines = null;      // trails, predicted paths, pilot/home lines, the measure line
 let site = null;
-let allowed = new Set();
 let drawPending = false;
 let lastOverlay = 0;
 let pictureAt = null;              // the time of the picture drawn (live, or the replay's)
@@ -146,7 +145,7 @@ function addSiteLayers() {
   const gj = site.geojson;
   const zones = gj.zones.features.map((f) => ({ ...f, properties: { ...f.properties, kind: "zone" },
     geometry: { ...f.geometry, coordinates: [counterClockwise(f.geometry.coordinates[0]), ...f.geometry.coordinates.slice(1)] } }));
-  const sensors = gj.sensors.features.map((f) => ({ ...f, properties: { ...f.properties, kind: "sensor" } }));
+  const sensors = gj.sensors.features.map((f) => ({ ...f, properties: { ...f.properties, sensor_kind: f.properties.kind, kind: "sensor" } }));
   // one label per zone, just inside its northernmost point (a polygon label would repeat in every tile)
   const zoneLabels = zones.map((f) => ({ type: "Feature", properties: { ...f.properties, kind: "zone-label" },
     geometry: { type: "Point", coordinates: f.geometry.coordinates[0].reduce((a, b) => (b[1] > a[1] ? b : a)) } }));
@@ -176,7 +175,7 @@ function addSiteLayers() {
   map.addLayer({ id: "sensors", type: "circle", source: "site", filter: kind("sensor"),
     paint: { "circle-radius": 5, "circle-color": "#f5f7fa", "circle-stroke-color": "#0b0d10", "circle-stroke-width": 1.5 } });
   map.addLayer({ id: "sensors-label", type: "symbol", source: "site", filter: kind("sensor"),
-    layout: { ...text, "text-field": ["concat", ["get", "id"], " (", ["get", "kind"], ")"], "text-offset": [0, 1.2],
+    layout: { ...text, "text-field": ["concat", ["get", "id"], " (", ["get", "sensor_kind"], ")"], "text-offset": [0, 1.2],
       "text-anchor": "top", "text-size": 11 }, paint: { ...halo, "text-color": "#c5ccd3" } });
   // uncertainty: a circle of 2 sigma, metres -> pixels at this latitude and zoom
   const mPerPx0 = 156543.03 * Math.cos(site.origin.lat * Math.PI / 180);
@@ -208,7 +207,7 @@ function fitSite() {
 
 // --- what a track looks like -------------------------------------------------------------------
 
-function isAllowed(t) { return !!t.identity && allowed.has(t.identity.value.toUpperCase()); }
+function isAllowed(t) { return !!t.allowed; }  // decided by the server's assessment (serial, ICAO, same airframe on another link)
 
 function activeAlertTracks() {
   const s = new Set();
@@ -476,7 +475,6 @@ async function main() {
   await ensureLogin();
   operator.closest("label").hidden = !me.open;  // logged in, actions carry the user's own name
   site = await (await api("api/site")).json();
-  allowed = new Set((site.allow || []).flatMap((a) => [a.serial, a.icao]).filter(Boolean).map((v) => v.toUpperCase()));
   setText($("site-name"), site.name);
   document.title = `dronewatch - ${site.name}`;
   if (window.pmtiles) maplibregl.addProtocol("pmtiles", new window.pmtiles.Protocol().tile);

@@ -55,3 +55,6 @@ def test_allowed_serial_covers_the_same_airframes_droneid(assessor: Assessor, ma
 
     every, _ = run(assessor, tracks, STEPS)
     assert [a.track_id for a in every] == [2]
+    # the tracks come back marked, so outputs and the console show the same drone as friendly
+    marked, _ = assessor.assess(tracks(STEPS[-1] + 1.0), STEPS[-1] + 1.0)
+    assert [(t.track_id, t.allowed) for t in marked] == [(1, True), (2, False)]

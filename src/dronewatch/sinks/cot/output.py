@@ -28,7 +28,6 @@ class CotOutput(Output):
         self.spec = spec
         self.site = site.name
         self.origin_alt_m = site.origin.alt_m
-        self._allowed = {v.casefold() for e in site.allow for v in (e.serial, e.icao) if v}
         self.transport = CotTransport(spec.url, cert=spec.cert, key=spec.key, ca=spec.ca,
                                       password_env=spec.password_env, interface=spec.interface)
         self._min_gap_s = 1.0 / spec.rate_hz
@@ -43,7 +42,7 @@ class CotOutput(Output):
     def _affiliation(self, track: Track) -> str:
         if track.track_id in self._hostile:
             return "h"
-        if track.identity is not None and track.identity.value.casefold() in self._allowed:
+        if track.allowed:  # assess/ decides (serial, ICAO, or the same airframe on another link)
             return "f"
         return "u"
 
