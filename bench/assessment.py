@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from dronewatch.assess.classify.fit import turned_middle
 from dronewatch.assess.classify.recordings import Recording, flying_parts, read_recording
 from dronewatch.config import (
     AllowEntry,
@@ -234,12 +235,8 @@ def _benign(lay: Layout, rng: np.random.Generator, pigeons: list[Recording], wor
         piece = pigeons[int(rng.integers(len(pigeons)))]
         path = workdir / f"pigeon-{k}.csv"
         write_track_file(path, piece.t_s, piece.lat, piece.lon, piece.alt_m)
-        local = SiteFrame(float(piece.lat[0]), float(piece.lon[0]), float(piece.alt_m[0]))
-        e, n, _ = (np.asarray(v) for v in local.to_enu(piece.lat, piece.lon, piece.alt_m))
         heading = float(rng.uniform(0.0, 360.0))
-        h = math.radians(heading)
-        mid = len(e) // 2
-        me, mn = e[mid] * math.cos(h) + n[mid] * math.sin(h), -e[mid] * math.sin(h) + n[mid] * math.cos(h)
+        me, mn = turned_middle(piece, heading)
         ce, cn = lay.in_crowd(rng, 0.5)
         lat, lon = lay.ll(ce - me, cn - mn)
         objs.append(ObjectSpec(id=f"pigeon-{k + 1}", kind="bird", track_file=str(path),

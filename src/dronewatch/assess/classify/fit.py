@@ -99,6 +99,17 @@ def raw_windows(rec: Recording) -> list[list[np.ndarray]]:
     return out
 
 
+def turned_middle(piece: Recording, heading_deg: float) -> tuple[float, float]:
+    """East and north (m) of ``piece``'s middle row from its first row once the path is turned
+    ``heading_deg`` clockwise about that row, as a scenario's ``place`` turns a track file."""
+    local = SiteFrame(float(piece.lat[0]), float(piece.lon[0]), float(piece.alt_m[0]))
+    e, n, _ = (np.asarray(v) for v in local.to_enu(piece.lat, piece.lon, piece.alt_m))
+    h = math.radians(heading_deg)
+    mid = len(e) // 2
+    return (float(e[mid] * math.cos(h) + n[mid] * math.sin(h)),
+            float(-e[mid] * math.sin(h) + n[mid] * math.cos(h)))
+
+
 def _place_pieces(rec: Recording, seed: int, workdir: Path, rcs_dbsm: float | None = None) -> list[ObjectSpec]:
     """Each piece of ``rec`` as a recorded mover whose middle passes 300-1800 m from the radar."""
     rng = np.random.default_rng(seed)
@@ -108,12 +119,8 @@ def _place_pieces(rec: Recording, seed: int, workdir: Path, rcs_dbsm: float | No
     for k, piece in enumerate(pieces):
         path = workdir / f"{rec.name}-{seed}-{k}.csv"
         write_track_file(path, piece.t_s, piece.lat, piece.lon, piece.alt_m)
-        local = SiteFrame(float(piece.lat[0]), float(piece.lon[0]), float(piece.alt_m[0]))
-        e, n, _ = (np.asarray(v) for v in local.to_enu(piece.lat, piece.lon, piece.alt_m))
         heading = float(rng.uniform(0.0, 360.0))
-        h = math.radians(heading)
-        mid = len(e) // 2
-        me, mn = e[mid] * math.cos(h) + n[mid] * math.sin(h), -e[mid] * math.sin(h) + n[mid] * math.cos(h)
+        me, mn = turned_middle(piece, heading)
         bearing = 2 * math.pi * (k + float(rng.random())) / len(pieces)
         r = float(rng.uniform(300.0, 1800.0))
         lat, lon, _ = frame.enu_to_ground(r * math.sin(bearing) - me, r * math.cos(bearing) - mn, 0.0)
