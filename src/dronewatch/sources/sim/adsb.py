@@ -8,9 +8,7 @@ true velocity, and the ICAO address (upper case) with the callsign as identity.
 
 from __future__ import annotations
 
-import numpy as np
-
-from dronewatch.model import Identity, Report
+from dronewatch.model import Geodetic, Identity, Report
 from dronewatch.sources.sim.sensors import CooperativeReceiver, SimObject
 
 LATENCY_S = 0.1
@@ -24,20 +22,20 @@ class AdsbModel(CooperativeReceiver):
     """One ADS-B receiver."""
 
     noise_m = (H_NOISE_M, H_NOISE_M, V_NOISE_M)
+    sigma_m = (H_SIGMA_M, V_SIGMA_M)
 
     def hears(self, obj: SimObject) -> bool:
         return obj.adsb is not None
 
-    def report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
+    def report(self, obj: SimObject, at: float, position: Geodetic) -> Report:
         adsb = obj.adsb
         assert adsb is not None
-        enu = s[:3] + noise
         return Report(
             report_id=self.next_report_id(),
             sensor_id=self.sensor_id,
             sensor_kind="adsb",
             measured_at=at,
             received_at=at + LATENCY_S,
-            measurement=self.broadcast_position(enu, s, H_SIGMA_M, V_SIGMA_M),
+            measurement=position,
             identity=Identity(scheme="icao", value=adsb.icao.upper(), callsign=adsb.callsign),
         )

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from dronewatch.config import DjiSpec
 from dronewatch.model import Frame, Geodetic, Identity, Report
 from dronewatch.sources.dji.droneid_wifi import DjiTelemetry
@@ -36,6 +34,7 @@ class DroneIdModel(CooperativeReceiver):
     """One DroneID (OcuSync) receiver."""
 
     noise_m = (H_NOISE_M, H_NOISE_M, V_NOISE_M)
+    sigma_m = (H_SIGMA_M, V_SIGMA_M)
 
     def hears(self, obj: SimObject) -> bool:
         return obj.dji is not None
@@ -43,10 +42,9 @@ class DroneIdModel(CooperativeReceiver):
     def _spec(self, serial: str) -> DjiSpec:
         return next(o.dji for o in self.objects if o.dji is not None and o.dji.serial == serial)
 
-    def report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
+    def report(self, obj: SimObject, at: float, position: Geodetic) -> Report:
         dji = obj.dji
         assert dji is not None
-        measurement = self.broadcast_position(s[:3] + noise, s, H_SIGMA_M, V_SIGMA_M)
         pilot = None if dji.pilot is None else Geodetic(lat=dji.pilot.lat, lon=dji.pilot.lon)
         home = None if obj.dji_home is None else Geodetic(lat=obj.dji_home[0], lon=obj.dji_home[1])
         return Report(
@@ -55,7 +53,7 @@ class DroneIdModel(CooperativeReceiver):
             sensor_kind="dji",
             measured_at=at,
             received_at=at + LATENCY_S,
-            measurement=measurement,
+            measurement=position,
             identity=Identity(scheme="dji", value=dji.serial),
             operator=pilot,
             home=home,

@@ -12,8 +12,6 @@ simulator's Remote ID through the same path as a real receiver's.
 
 from __future__ import annotations
 
-import numpy as np
-
 from dronewatch.model import Frame, Geodetic, Identity, Report
 from dronewatch.sources.remoteid.encode import report_frame as beacon_frame
 from dronewatch.sources.sim.sensors import CooperativeReceiver, SimObject
@@ -34,17 +32,20 @@ class RemoteIdModel(CooperativeReceiver):
     """One Remote ID receiver."""
 
     noise_m = (H_NOISE_M, H_NOISE_M, V_NOISE_M)
+    sigma_m = (H_SIGMA_M, V_SIGMA_M)
 
     def hears(self, obj: SimObject) -> bool:
         return obj.remote_id is not None
 
+    def offset_enu_m(self, obj: SimObject) -> tuple[float, float, float]:
+        return obj.remote_id_offset_enu_m
+
     def encode(self, report: Report) -> Frame:
         return encode(report)
 
-    def report(self, obj: SimObject, at: float, s: np.ndarray, noise: np.ndarray) -> Report:
+    def report(self, obj: SimObject, at: float, position: Geodetic) -> Report:
         rid = obj.remote_id
         assert rid is not None
-        enu = s[:3] + np.asarray(obj.remote_id_offset_enu_m) + noise
         operator = None
         if rid.operator is not None:
             operator = Geodetic(
@@ -60,7 +61,7 @@ class RemoteIdModel(CooperativeReceiver):
             sensor_kind="remoteid",
             measured_at=at,
             received_at=at + LATENCY_S,
-            measurement=self.broadcast_position(enu, s, H_SIGMA_M, V_SIGMA_M),
+            measurement=position,
             identity=Identity(scheme="serial", value=rid.serial),
             operator=operator,
         )

@@ -99,31 +99,40 @@ class Broadcasts:
         self.period_s = 1.0 / rate_hz
         self.end_at = end_at
         self.rngs = [np.random.default_rng(s) for s in seed.spawn(count)]
-        self.first_at = [start_at + float(r.random()) * self.period_s for r in self.rngs]
-        self.next_m = [0] * count
+        self.first_at = np.array([start_at + float(r.random()) * self.period_s for r in self.rngs], dtype=float)
+        self.next_m = np.zeros(count, dtype=np.int64)
 
-    def due(self, to_at: float) -> list[tuple[int, float, np.random.Generator]]:
-        """(object index, instant, its random stream) for every instant up to ``to_at``, then
-        marks them done."""
-        out: list[tuple[int, float, np.random.Generator]] = []
-        for j, first_at in enumerate(self.first_at):
-            while True:
-                at = first_at + self.next_m[j] * self.period_s
-                if at > to_at or at >= self.end_at:
-                    break
-                out.append((j, at, self.rngs[j]))
-                self.next_m[j] += 1
-        out.sort(key=lambda d: (d[1], d[0]))  # time order: report sequence numbers never depend on steps
-        return out
+    def due(self, to_at: float) -> tuple[np.ndarray, np.ndarray]:
+        """(object indices, instants) of every instant up to ``to_at``, in time order (then
+        object order, so report sequence numbers never depend on steps); marks them done."""
+        objs: list[np.ndarray] = []
+        ats: list[np.ndarray] = []
+        while True:
+            at = self.first_at + self.next_m * self.period_s
+            idx = np.flatnonzero((at <= to_at) & (at < self.end_at))
+            if not len(idx):
+                break
+            objs.append(idx)
+            ats.append(at[idx])
+            self.next_m[idx] += 1
+        if not objs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        j, t = np.concatenate(objs), np.concatenate(ats)
+        order = np.lexsort((j, t))
+        return j[order], t[order]
 
 
 class CooperativeReceiver:
-    """A receiver of what aircraft broadcast about themselves (Remote ID, ADS-B): for every
-    object it hears (``hears``), a message every ``1 / rate_hz`` s while within ``range_m``,
-    lost with probability ``loss``, with GNSS-like noise (``noise_m``: east, north, up 1-sigma).
-    Subclasses say which objects broadcast, what the message says and how it is encoded."""
+    """A receiver of what aircraft broadcast about themselves (Remote ID, ADS-B, DroneID): for
+    every object it hears (``hears``), a message every ``1 / rate_hz`` s while within ``range_m``,
+    lost with probability ``loss``, with GNSS-like noise (``noise_m``: east, north, up 1-sigma)
+    and declared accuracy ``sigma_m`` (horizontal, vertical). Subclasses say which objects
+    broadcast, where they say they are (``offset_enu_m``: a spoofer's lie), what the message
+    says and how it is encoded. Each ``frames_until`` handles all its due broadcasts at once:
+    one truth look-up and one geodetic conversion for the lot."""
 
     noise_m: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    sigma_m: tuple[float, float] = (0.0, 0.0)
 
     def __init__(
         self,
@@ -140,6 +149,8 @@ class CooperativeReceiver:
         self.frame = frame
         self.truth = truth
         self.objects = [o for o in objects if self.hears(o)]
+        self.rows = np.array([o.row for o in self.objects], dtype=np.int64)
+        self.offsets = np.array([self.offset_enu_m(o) for o in self.objects], dtype=float).reshape(-1, 3)
         self.pos_enu = np.array(frame.ground_to_enu(spec.lat, spec.lon, spec.alt_m), dtype=float)
         self.broadcasts = Broadcasts(len(self.objects), spec.rate_hz, start_at, end_at, seed)
         self.seq = 0
@@ -147,38 +158,55 @@ class CooperativeReceiver:
     def hears(self, obj: SimObject) -> bool:
         raise NotImplementedError
 
-    def report(self, obj: SimObject, at: float, state: np.ndarray, noise: np.ndarray) -> Report:
+    def offset_enu_m(self, obj: SimObject) -> tuple[float, float, float]:
+        """How far from the truth the object says it is, before noise (none: honest)."""
+        return (0.0, 0.0, 0.0)
+
+    def report(self, obj: SimObject, at: float, position: Geodetic) -> Report:
         raise NotImplementedError
 
     def encode(self, report: Report) -> Frame:
         return report_frame(report)
-
-    def broadcast_position(self, enu: np.ndarray, state: np.ndarray, h_sigma_m: float,
-                           v_sigma_m: float) -> Geodetic:
-        """What the aircraft says of itself: ``enu`` (truth + offset + noise) as lat/lon and
-        height above the ellipsoid, with its true velocity, to the wire's resolution."""
-        lat, lon, hae = self.frame.to_geodetic(float(enu[0]), float(enu[1]), float(enu[2]))
-        return Geodetic(
-            lat=float(lat),
-            lon=float(lon),
-            alt_m=round(float(hae), 2),
-            h_sigma_m=h_sigma_m,
-            v_sigma_m=v_sigma_m,
-            vel_enu_mps=(round(float(state[3]), 2), round(float(state[4]), 2), round(float(state[5]), 2)),
-        )
 
     def next_report_id(self) -> str:
         self.seq += 1
         return f"{self.sensor_id}:{self.seq}"
 
     def frames_until(self, to_at: float) -> list[Frame]:
+        objs, ats = self.broadcasts.due(to_at)
+        n = len(objs)
+        if not n:
+            return []
+        # Each broadcast's draws from its object's stream, in time order: a loss test, then noise.
+        lost = np.empty(n, dtype=bool)
+        noise = np.empty((n, 3))
+        rngs, loss = self.broadcasts.rngs, self.spec.loss
+        for m, j in enumerate(objs.tolist()):
+            rng = rngs[j]
+            lost[m] = rng.random() < loss
+            noise[m] = rng.standard_normal(3)
+        noise *= self.noise_m
+        s = self.truth.states_at(ats, self.rows[objs])
+        with np.errstate(invalid="ignore"):
+            far = np.linalg.norm(s[:, :3] - self.pos_enu, axis=1) > self.spec.range_m
+        keep = np.flatnonzero(~np.isnan(s[:, 0]) & ~lost & ~far)
+        if not len(keep):
+            return []
+        # What each aircraft says of itself: truth + offset + noise as lat/lon and height above
+        # the ellipsoid, with its true velocity, to the wire's resolution.
+        enu = s[keep, :3] + self.offsets[objs[keep]] + noise[keep]
+        lat, lon, hae = (np.atleast_1d(v).tolist() for v in self.frame.to_geodetic(enu[:, 0], enu[:, 1], enu[:, 2]))
+        h_sigma, v_sigma = self.sigma_m
         out: list[Frame] = []
-        for j, at, rng in self.broadcasts.due(to_at):
-            lost = rng.random() < self.spec.loss
-            noise = rng.standard_normal(3) * self.noise_m
-            obj = self.objects[j]
-            s = self.truth.state_of(obj.row, at)
-            if s is None or lost or np.linalg.norm(s[:3] - self.pos_enu) > self.spec.range_m:
-                continue
-            out.append(self.encode(self.report(obj, at, s, noise)))
+        for m, (j, at, vel) in enumerate(zip(objs[keep].tolist(), ats[keep].tolist(), s[keep, 3:].tolist(),
+                                             strict=True)):
+            position = Geodetic(
+                lat=lat[m],
+                lon=lon[m],
+                alt_m=round(hae[m], 2),
+                h_sigma_m=h_sigma,
+                v_sigma_m=v_sigma,
+                vel_enu_mps=(round(vel[0], 2), round(vel[1], 2), round(vel[2], 2)),
+            )
+            out.append(self.encode(self.report(self.objects[j], at, position)))
         return out
