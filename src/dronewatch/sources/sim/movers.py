@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from itertools import repeat
 
 import msgspec
 import numpy as np
@@ -108,36 +109,40 @@ def ou_noise(rng: np.random.Generator, steps: int, dt_s: float, tau_s: float, si
 
 
 class OUStream:
-    """The same Ornstein-Uhlenbeck sequence as ``ou_noise``, drawn a block at a time on demand."""
+    """The same Ornstein-Uhlenbeck sequence as ``ou_noise``, drawn a block at a time on demand:
+    ``take()`` one value, or iterate (``next`` on the iterator is the cheapest per value)."""
 
     def __init__(self, rng: np.random.Generator, dt_s: float, tau_s: float, sigma: float, block: int = 600) -> None:
         self.rng = rng
         self.a = math.exp(-dt_s / tau_s)
         self.sigma = sigma
         self.block = block
-        self.last: float | None = None
-        self.buf = np.zeros(0)
-        self.i = 0
+        self._values = self._blocks()
 
-    def take(self) -> float:
-        if self.i >= len(self.buf):
+    def _blocks(self) -> Iterator[float]:
+        last: float | None = None
+        while True:
             w = self.rng.standard_normal(self.block) * self.sigma * math.sqrt(1.0 - self.a * self.a)
-            if self.last is None:
+            if last is None:
                 w[0] = self.rng.standard_normal() * self.sigma
                 zi = [0.0]
             else:
-                zi = [self.a * self.last]
-            self.buf, _ = lfilter([1.0], [1.0, -self.a], w, zi=zi)
-            self.last = float(self.buf[-1])
-            self.i = 0
-        v = float(self.buf[self.i])
-        self.i += 1
-        return v
+                zi = [self.a * last]
+            buf, _ = lfilter([1.0], [1.0, -self.a], w, zi=zi)
+            values: list[float] = buf.tolist()
+            last = values[-1]
+            yield from values
+
+    def __iter__(self) -> Iterator[float]:
+        return self._values
+
+    def take(self) -> float:
+        return next(self._values)
 
 
 class _Zero:
-    def take(self) -> float:
-        return 0.0
+    def __iter__(self) -> Iterator[float]:
+        return repeat(0.0)
 
 
 def _stream(rng: np.random.Generator, dt_s: float, tau_s: float, sigma: float) -> OUStream | _Zero:
@@ -179,27 +184,28 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
     k0 = first_step(route, dt_s)
     # Random parts: one stream per series (independent of how far the route has got).
     child = rng.spawn(6)
-    wander = (OUStream(child[0], dt_s, 6.0, 0.5), OUStream(child[1], dt_s, 6.0, 0.5),
-              OUStream(child[2], dt_s, 4.0, 0.2))
-    speed_w = _stream(child[3], dt_s, 4.0, dyn.speed_wander_mps)
-    alt_w = _stream(child[4], dt_s, 10.0, dyn.alt_wander_m)
-    head_w = _stream(child[5], dt_s, 5.0, math.radians(dyn.heading_wander_deg))
+    wander_e, wander_n, wander_u = (iter(OUStream(child[0], dt_s, 6.0, 0.5)), iter(OUStream(child[1], dt_s, 6.0, 0.5)),
+                                    iter(OUStream(child[2], dt_s, 4.0, 0.2)))
+    speed_w = iter(_stream(child[3], dt_s, 4.0, dyn.speed_wander_mps))
+    alt_w = iter(_stream(child[4], dt_s, 10.0, dyn.alt_wander_m))
+    head_w = iter(_stream(child[5], dt_s, 5.0, math.radians(dyn.heading_wander_deg)))
     orbit_dir = 1.0 if rng.random() < 0.5 else -1.0
     heading_model = kind != "multirotor"
 
-    pts = route.points
-    e, n, u = (float(v) for v in pts[0])
-    i = 1 if len(route) > 1 else 0
+    pts: list[tuple[float, float, float]] = [(p[0], p[1], p[2]) for p in route.points.tolist()]
+    n_pts, stops = len(route), route.stops
+    e, n, u = pts[0]
+    i = 1 if n_pts > 1 else 0
     lap = 0
     hold_until: float | None = None
     hold_center = pts[0]
-    if route.hold_s[0] > 0 or len(route) == 1:
+    if route.hold_s[0] > 0 or n_pts == 1:
         hold_until = k0 * dt_s + (route.hold_s[0] if route.hold_s[0] > 0 else 0.0)
-        if len(route) == 1 and route.loop:
+        if n_pts == 1 and route.loop:
             hold_until = math.inf
     # Initial velocity: already flying toward the next point, unless holding.
     if hold_until is None:
-        de, dn = pts[i, 0] - e, pts[i, 1] - n
+        de, dn = pts[i][0] - e, pts[i][1] - n
         speed = route.desired_speed_mps(i, e, n, k0 * dt_s, 0, dyn.cruise_mps, dyn.min_mps, dyn.max_mps)
         psi = math.atan2(de, dn)
     else:
@@ -214,18 +220,17 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
         k += 1
         now = k * dt_s
         yield (e, n, u, ve, vn, vu)
-        w_e, w_n, w_u = wander[0].take(), wander[1].take(), wander[2].take()
-        sw, aw, hw = speed_w.take(), alt_w.take(), head_w.take()
+        w_e, w_n, w_u = next(wander_e), next(wander_n), next(wander_u)
+        sw, aw, hw = next(speed_w), next(alt_w), next(head_w)
         # --- where to go -------------------------------------------------------------------
         if hold_until is not None and now >= hold_until:
             hold_until = None
-            if i >= len(route) or (len(route) == 1 and not route.loop):
+            if i >= n_pts or (n_pts == 1 and not route.loop):
                 return  # the end of the route: the object leaves
-        if hold_until is None and i >= len(route):
+        if hold_until is None and i >= n_pts:
             return
         holding = hold_until is not None
-        target = hold_center if holding else pts[i]
-        te, tn, tu = float(target[0]), float(target[1]), float(target[2])
+        te, tn, tu = hold_center if holding else pts[i]
         de, dn, du = te - e, tn - n, tu - u
         dist = math.hypot(de, dn)
         v_des = 0.0 if holding else route.desired_speed_mps(i, e, n, now, lap, dyn.cruise_mps, dyn.min_mps, dyn.max_mps)
@@ -250,7 +255,7 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
                 if norm > 3.0:
                     want_e, want_n = want_e * 3.0 / norm, want_n * 3.0 / norm
             else:
-                if route.stops_at(i):
+                if stops[i]:
                     v_des = min(v_des, math.sqrt(2.0 * 0.7 * dyn.accel_mps2 * dist))
                 want_e, want_n = (de / dist * v_des, dn / dist * v_des) if dist > 1e-6 else (0.0, 0.0)
             ae, an = (want_e - ve) / dt_s, (want_n - vn) / dt_s
@@ -287,7 +292,7 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
         if heading_model:
             turn_r = speed * speed / turn_g if turn_g != math.inf else speed / max_turn
             reached = dist < max(15.0, min(turn_r, 3000.0))
-        elif route.stops_at(i):
+        elif stops[i]:
             reached = dist < 1.5 and abs(tu - u) < 2.0
         else:
             reached = dist < max(3.0, 0.5 * speed * speed / dyn.accel_mps2)
@@ -297,7 +302,7 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
             hold_until = now + dt_s + route.hold_s[i]
             hold_center = pts[i]
         i += 1
-        if i >= len(route) and route.loop:
+        if i >= n_pts and route.loop:
             i, lap = 0, lap + 1
-        if i >= len(route) and hold_until is None:
+        if i >= n_pts and hold_until is None:
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from itertools import islice
 from typing import Protocol
 
 import numpy as np
@@ -38,14 +39,14 @@ class FlightPath:
     def fill(self, block: np.ndarray, k0: int) -> None:
         block[:] = np.nan
         start = max(self._first - k0, 0)
-        for j in range(start, block.shape[1]):
-            if self._states is None:
-                return
-            state = next(self._states, None)
-            if state is None:  # it left its route: gone for good
-                self._states = None
-                return
-            block[0, j] = state
+        want = block.shape[1] - start
+        if self._states is None or want <= 0:
+            return
+        states = list(islice(self._states, want))
+        if len(states) < want:  # it left its route: gone for good
+            self._states = None
+        if states:
+            block[0, start:start + len(states)] = states
 
 
 class ArrayPath:
