@@ -33,6 +33,28 @@ def coarse_pairs(track_pos: np.ndarray, z: np.ndarray, radius_m: float) -> tuple
     return mi[order], ti[order]
 
 
+NEIGHBOUR_DENSE_MAX = 1 << 18  # below this many query x reference pairs, one distance matrix beats a tree
+
+
+def neighbours(q: np.ndarray, radius: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(query index, reference index) of the pairs with |q_i - ref_j| <= radius_i, sorted by query
+    then reference. q (K,3), radius (K,), ref (L,3). Few pairs: one squared-distance matrix, summed
+    per axis (no per-point Python lists); many: a k-d tree on ref."""
+    if len(q) == 0 or len(ref) == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    if len(q) * len(ref) <= NEIGHBOUR_DENSE_MAX:
+        d2 = (q[:, 0, None] - ref[None, :, 0]) ** 2
+        for a in range(1, q.shape[1]):
+            d2 += (q[:, a, None] - ref[None, :, a]) ** 2
+        qi, ri = np.nonzero(d2 <= (radius * radius)[:, None])
+        return qi.astype(np.intp), ri.astype(np.intp)
+    near = cKDTree(ref).query_ball_point(q, radius)
+    counts = np.fromiter((len(f) for f in near), dtype=np.intp, count=len(near))
+    qi = np.repeat(np.arange(len(q), dtype=np.intp), counts)
+    ri = np.fromiter((j for f in near for j in sorted(f)), dtype=np.intp, count=int(counts.sum()))
+    return qi, ri
+
+
 def coarse_radius_m(track_cov: np.ndarray, R: np.ndarray, chi2: float, max_radius_m: float) -> float:
     """A Euclidean radius that holds every chi² gate (capped): sqrt(chi2 * largest trace of S)."""
     if len(track_cov) == 0 or len(R) == 0:

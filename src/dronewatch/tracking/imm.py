@@ -10,6 +10,7 @@ model given by ``transition(dt)`` and ``noise(dt)`` for (N,) time steps:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 import numpy as np
@@ -114,15 +115,22 @@ def mix(xm: Arr, Pm: Arr, mu: Arr, trans: Arr) -> tuple[Arr, Arr, Arr]:
     return x0.transpose(1, 0, 2), P0.transpose(1, 0, 2, 3), c
 
 
+@lru_cache(maxsize=64)
+def _step(model: MotionModel, dt: float) -> tuple[Arr, Arr, Arr]:
+    """One model's F, F transposed (contiguous: a matmul with a transposed view is several times
+    slower) and Q over one time step; a scan sensor repeats the same few steps."""
+    F, Q = model.transition(np.array([dt]))[0], model.noise(np.array([dt]))[0]
+    return F, np.ascontiguousarray(F.T), Q
+
+
 def predict(models: tuple[MotionModel, ...], x0: Arr, P0: Arr, dt: Arr) -> tuple[Arr, Arr]:
     """Each model predicts its own mixed state over (N,) dt -> (r,N,6), (r,N,6,6)."""
     xs, Ps = np.empty_like(x0), np.empty_like(P0)
     if len(dt) and np.all(dt == dt[0]):  # one scan interval for all (the usual case): one F, one Q
-        step = dt[:1]
         for j, m in enumerate(models):
-            F1, Q1 = m.transition(step)[0], m.noise(step)[0]
-            xs[j] = x0[j] @ F1.T
-            Ps[j] = F1 @ P0[j] @ F1.T + Q1
+            F1, F1t, Q1 = _step(m, float(dt[0]))
+            xs[j] = x0[j] @ F1t
+            Ps[j] = F1 @ P0[j] @ F1t + Q1
         return xs, Ps
     for j, m in enumerate(models):
         F = m.transition(dt)

@@ -7,7 +7,6 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from dronewatch.tracking import gating
 from dronewatch.tracking.prediction import combined_at
@@ -130,12 +129,11 @@ def reacquisitions(table: TrackTable, now: float, cfg: TrackerConfig) -> list[tu
     # k-d tree pre-gate: d² <= chi² needs |offset|² <= chi² trace(P_old + P_young)
     tr = np.trace(Pn[:, :3, :3], axis1=1, axis2=2)
     radius = np.sqrt(cfg.reacquire_chi2 * (tr[si] + tr[ci].max()))
-    near = cKDTree(xn[ci, :3]).query_ball_point(xn[si, :3], radius)
+    qi, ri = gating.neighbours(xn[si, :3], radius, xn[ci, :3])
     used: set[int] = set()
-    for k, (old, found) in enumerate(zip(silent.tolist(), near, strict=True)):
-        if not found:
-            continue
-        yi = np.sort(np.asarray(found, dtype=np.intp))
+    cut = np.flatnonzero(np.diff(qi)) + 1  # one group of young candidates per silent track with any
+    for k, yi in zip(qi[np.r_[0, cut]].tolist(), np.split(ri, cut), strict=True) if len(qi) else ():
+        old = int(silent[k])
         young = cand[yi]
         ok = (table.first_seen_at[young] > table.last_update_at[old]) & ~np.isin(young, list(used))
         yi, young = yi[ok], young[ok]

@@ -74,6 +74,8 @@ class TrackTable:
         self.hist_count = np.zeros(0, dtype=np.int64)
         self.facts: dict[int, TrackFacts] = {}
         self.next_id = 1
+        self._buf = {name: getattr(self, name) for name in self._COLUMNS}  # rows [:len] are live
+        self._n = self._cap = 0
         self._row: dict[int, int] | None = {}  # track id -> row; None: rebuilt when next asked
 
     def __len__(self) -> int:
@@ -84,6 +86,21 @@ class TrackTable:
             self._row = {tid: i for i, tid in enumerate(self.ids.tolist())}
         return self._row.get(track_id)
 
+    def _resize(self, n: int) -> None:
+        """Point every column at the first n rows of its buffer (growing the buffers, by doubling,
+        to hold n): adding and removing rows then moves only the rows that change place."""
+        if n > self._cap:
+            cap = max(n, 2 * self._cap, 64)
+            for name in self._COLUMNS:
+                old = self._buf[name]
+                buf = np.empty((cap, *old.shape[1:]), dtype=old.dtype)
+                buf[:self._n] = old[:self._n]
+                self._buf[name] = buf
+            self._cap = cap
+        self._n = n
+        for name in self._COLUMNS:
+            setattr(self, name, self._buf[name][:n])
+
     def add(self, x: np.ndarray, P: np.ndarray, at: np.ndarray, mu0: np.ndarray | None = None) -> np.ndarray:
         """Append k new tentative tracks (x (k,6), P (k,6,6), at (k,)), every model starting from
         x, P with probabilities mu0 (r,) (default uniform); returns their ids."""
@@ -91,21 +108,17 @@ class TrackTable:
         mu = np.full(r, 1.0 / r) if mu0 is None else mu0
         ids = np.arange(self.next_id, self.next_id + k, dtype=np.int64)
         self.next_id += k
-        new = {
-            "ids": ids, "x": x, "P": P, "xm": np.repeat(x[:, None], r, axis=1),
-            "Pm": np.repeat(P[:, None], r, axis=1), "mu": np.broadcast_to(mu, (k, r)),
-            "t_at": at, "first_seen_at": at, "last_update_at": at,
-            "last_noncoop_at": np.full(k, np.nan), "updates": np.zeros(k, dtype=np.int64),
-            "hits": np.zeros(k, dtype=np.int64), "scan_mark_at": at.copy(),
-            "coop_updates": np.zeros(k, dtype=np.int64), "sensor_code": np.full(k, -1, dtype=np.int64),
-            "confirmed": np.zeros(k, dtype=bool), "shown": np.zeros(k, dtype=bool), "score": np.zeros(k),
-            "score_peak": np.zeros(k),
-            "hist": np.zeros((k, HISTORY_LEN, 4)),
-            "hist_count": np.zeros(k, dtype=np.int64),
-        }
-        for name in self._COLUMNS:
-            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
-        n0 = len(self) - k
+        n0 = len(self)
+        self._resize(n0 + k)
+        new = slice(n0, n0 + k)
+        self.ids[new], self.x[new], self.P[new] = ids, x, P
+        self.xm[new], self.Pm[new], self.mu[new] = x[:, None], P[:, None], mu
+        self.t_at[new] = self.first_seen_at[new] = self.last_update_at[new] = self.scan_mark_at[new] = at
+        self.last_noncoop_at[new] = np.nan
+        for name in ("updates", "hits", "coop_updates", "confirmed", "shown", "score", "score_peak", "hist",
+                     "hist_count"):
+            getattr(self, name)[new] = 0
+        self.sensor_code[new] = -1
         for j, tid in enumerate(ids.tolist()):
             if self._row is not None:
                 self._row[tid] = n0 + j
@@ -113,14 +126,20 @@ class TrackTable:
         return ids
 
     def remove(self, rows: np.ndarray) -> list[int]:
-        """Delete rows (indices); returns the deleted track ids."""
+        """Delete rows (indices); returns the deleted track ids. Rows after the first deleted one
+        move up (the order stays the track-id order)."""
         if len(rows) == 0:
             return []
-        keep = np.ones(len(self), dtype=bool)
+        n = len(self)
+        keep = np.ones(n, dtype=bool)
         keep[rows] = False
+        first = int(np.argmin(keep))
         gone = self.ids[~keep].tolist()
+        tail = np.flatnonzero(keep[first:]) + first
         for name in self._COLUMNS:
-            setattr(self, name, getattr(self, name)[keep])
+            buf = self._buf[name]
+            buf[first:first + len(tail)] = buf[tail]
+        self._resize(first + len(tail))
         for tid in gone:
             del self.facts[tid]
         self._row = None

@@ -24,6 +24,7 @@ from dronewatch.model import Bearing, Geodetic, LocalEnu, Radar, Report, Track
 from dronewatch.tracking import imm, management
 from dronewatch.tracking.bearings import azimuth_update, fixes_and_rest
 from dronewatch.tracking.clusters import ClusterSettings, Soft, assign
+from dronewatch.tracking.gating import neighbours
 from dronewatch.tracking.identity import Coverage, add_claimer, find_duplicates, find_spoofs, rebind
 from dronewatch.tracking.measurement import Observations, kalman_update, observe, range_rate_update
 from dronewatch.tracking.prediction import advance, combined_at, initial_probs, predict_rows
@@ -216,11 +217,8 @@ class Tracker:
         R2 = np.zeros((3, 3)) if plot_cov is None else 2.0 * plot_cov
         Pe = P[where, :3, :3]
         radius = np.sqrt(cfg.gate_chi2 * (np.trace(Pe, axis1=1, axis2=2) + np.trace(R2)))
-        near = cKDTree(x[:, :3]).query_ball_point(x[where, :3], radius)
+        ek, nb = neighbours(x[where, :3], radius, x[:, :3])  # (extra track, neighbour) pairs
         keep = show[rows_c]
-        counts = np.fromiter((len(f) for f in near), dtype=np.intp, count=len(near))
-        ek = np.repeat(np.arange(len(where)), counts)  # (extra track, neighbour) pairs, flattened
-        nb = np.fromiter((j for f in near for j in f), dtype=np.intp, count=int(counts.sum()))
         ek, nb = ek[nb != where[ek]], nb[nb != where[ek]]
         Sinv, _ = imm.inv3(P[nb, :3, :3] + Pe[ek] + R2)
         close = imm.mahalanobis2(x[nb, :3] - x[where[ek], :3], Sinv) <= cfg.gate_chi2
@@ -280,11 +278,13 @@ class Tracker:
         their state (the IMM step of a scan without a measurement), so each track is mixed and
         predicted once a scan and nothing later (display, re-acquisition) predicts it again."""
         ft, dt, xs, Ps, c = whole[:5]
-        keep = dt > 0
-        keep[np.isin(ft, updated)] = False
+        t = self.table
+        got = np.zeros(len(t), dtype=bool)
+        got[updated] = True
+        keep = (dt > 0) & ~got[ft]
         if not keep.any():
             return
-        t, rows = self.table, ft[keep]
+        rows = ft[keep]
         xk, Pk, ck = xs[:, keep], Ps[:, keep], c[keep]
         t.xm[rows], t.Pm[rows], t.mu[rows] = xk.transpose(1, 0, 2), Pk.transpose(1, 0, 2, 3), ck
         t.x[rows], t.P[rows] = imm.combine(xk, Pk, ck)
@@ -671,7 +671,8 @@ class Tracker:
         """Re-acquisitions, then (unless ``plots_only``: a plot scan brings no identity and moves no
         track onto another) spoofs, duplicates and identity claims, then deletion."""
         t = self.table
-        broken = np.flatnonzero(~(np.isfinite(t.xm).all(axis=(1, 2)) & np.isfinite(t.Pm).all(axis=(1, 2, 3))))
+        # a NaN or inf anywhere in a row's model states makes its sum non-finite (one pass, no masks)
+        broken = np.flatnonzero(~np.isfinite(t.xm.sum(axis=(1, 2)) + t.Pm.sum(axis=(1, 2, 3))))
         if len(broken):  # a track whose numbers broke (NaN/inf) goes, rather than the whole picture
             log.warning("tracker: %d track(s) with non-finite state dropped", len(broken))
             gone = t.remove(broken.astype(np.intp))
