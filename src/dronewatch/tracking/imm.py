@@ -100,6 +100,12 @@ def mahalanobis2(nu: Arr, Sinv: Arr) -> Arr:
     return np.einsum("ki,kij,kj->k", nu, Sinv, nu)
 
 
+def spread(dev: Arr, w: Arr) -> Arr:
+    """sum_i w_i dev_i dev_i^T over the second-last axis: dev (..., i, 6), w (..., i) -> (..., 6, 6),
+    as one stacked matmul (numpy's broadcast outer products with a 6-long inner loop are slow)."""
+    return (dev * w[..., None]).swapaxes(-1, -2) @ dev
+
+
 def mix(xm: Arr, Pm: Arr, mu: Arr, trans: Arr) -> tuple[Arr, Arr, Arr]:
     """IMM interaction. xm (r,N,6), Pm (r,N,6,6), mu (N,r), trans (r,r) -> mixed x0, P0 and the
     predicted model probabilities c (N,r)."""
@@ -109,8 +115,9 @@ def mix(xm: Arr, Pm: Arr, mu: Arr, trans: Arr) -> tuple[Arr, Arr, Arr]:
     wt = w.transpose(0, 2, 1)  # (N,j,i)
     d = (xm - xm[0][None]).transpose(1, 0, 2)  # (N,i,6): means relative to model 0 (small numbers)
     dx0 = wt @ d  # (N,j,6)
-    E = (Pm.transpose(1, 0, 2, 3) + d[:, :, :, None] * d[:, :, None, :]).reshape(n, r, 36)
-    P0 = (wt @ E).reshape(n, r, 6, 6) - dx0[:, :, :, None] * dx0[:, :, None, :]
+    # P0_j = sum_i w_ij (P_i + (x_i - x0_j)(x_i - x0_j)^T)
+    P0 = (wt @ Pm.transpose(1, 0, 2, 3).reshape(n, r, 36)).reshape(n, r, 6, 6)
+    P0 += spread(d[:, None, :, :] - dx0[:, :, None, :], wt)
     x0 = dx0 + xm[0][:, None, :]
     return x0.transpose(1, 0, 2), P0.transpose(1, 0, 2, 3), c
 
@@ -130,7 +137,7 @@ def predict(models: tuple[MotionModel, ...], x0: Arr, P0: Arr, dt: Arr) -> tuple
         for j, m in enumerate(models):
             F1, F1t, Q1 = _step(m, float(dt[0]))
             xs[j] = x0[j] @ F1t
-            Ps[j] = F1 @ P0[j] @ F1t + Q1
+            Ps[j] = F1 @ np.ascontiguousarray(P0[j]) @ F1t + Q1  # (mix hands over strided views)
         return xs, Ps
     for j, m in enumerate(models):
         F = m.transition(dt)
@@ -142,8 +149,7 @@ def predict(models: tuple[MotionModel, ...], x0: Arr, P0: Arr, dt: Arr) -> tuple
 def combine(xm: Arr, Pm: Arr, mu: Arr) -> tuple[Arr, Arr]:
     """Moment-matched single Gaussian of the model mixture: (N,6), (N,6,6)."""
     x = np.einsum("nr,rnk->nk", mu, xm)
-    d = xm - x[None]
-    P = np.einsum("nr,rnkl->nkl", mu, Pm + d[:, :, :, None] * d[:, :, None, :])
+    P = np.einsum("nr,rnkl->nkl", mu, Pm) + spread((xm - x[None]).transpose(1, 0, 2), mu)
     return x, P
 
 
@@ -155,8 +161,7 @@ def combine_mean(xm: Arr, mu: Arr) -> Arr:
 def combine_position(xm: Arr, Pm: Arr, mu: Arr) -> tuple[Arr, Arr]:
     """Mixture mean (N,6) and the position block of its covariance (N,3,3) (what gating needs)."""
     x = np.einsum("nr,rnk->nk", mu, xm)
-    d = xm[:, :, :3] - x[None, :, :3]
-    P = np.einsum("nr,rnkl->nkl", mu, Pm[:, :, :3, :3] + d[:, :, :, None] * d[:, :, None, :])
+    P = np.einsum("nr,rnkl->nkl", mu, Pm[:, :, :3, :3]) + spread((xm[:, :, :3] - x[None, :, :3]).transpose(1, 0, 2), mu)
     return x, P
 
 
@@ -166,14 +171,16 @@ def update_models(xm: Arr, Pm: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr, Arr]:
     r = xm.shape[0]
     loglik = np.empty((xm.shape[1], r))
     xo, Po = np.empty_like(xm), np.empty_like(Pm)
-    for j in range(r):
+    for j in range(r):  # one model at a time: its (N,6,6) temporaries stay in cache
         S = Pm[j][:, :3, :3] + R
         nu = z - xm[j][:, :3]
         Sinv, logdet = inv3(S)
         K = Pm[j][:, :, :3] @ Sinv  # (N,6,3)
         xo[j] = xm[j] + np.einsum("nij,nj->ni", K, nu)
-        Po[j] = Pm[j] - K @ Pm[j][:, :3, :]
-        Po[j] = 0.5 * (Po[j] + np.swapaxes(Po[j], 1, 2))  # keep it symmetric: rounding drifts it
+        Pj = Pm[j] - K @ Pm[j][:, :3, :]
+        # keep it symmetric (rounding drifts it); the transposed copy first: an add over a
+        # transposed view runs a 6-long strided inner loop
+        Po[j] = 0.5 * (Pj + np.swapaxes(Pj, 1, 2).copy())
         d2 = mahalanobis2(nu, Sinv)
         loglik[:, j] = -0.5 * (d2 + logdet + 3 * _LOG2PI)
     return xo, Po, loglik
