@@ -129,9 +129,9 @@ class OUStream:
             else:
                 zi = [self.a * last]
             buf, _ = lfilter([1.0], [1.0, -self.a], w, zi=zi)
-            values: list[float] = buf.tolist()
-            last = values[-1]
-            yield from values
+            last = float(buf[-1])
+            for k in range(0, len(buf), 50):  # as Python floats, a few at a time (memory: many streams)
+                yield from buf[k:k + 50].tolist()
 
     def __iter__(self) -> Iterator[float]:
         return self._values
@@ -214,6 +214,11 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
     ve, vn, vu = speed * math.sin(psi), speed * math.cos(psi), 0.0
     turn_g = G_MPS2 * math.tan(math.radians(dyn.bank_deg)) if dyn.bank_deg else math.inf
     max_turn = math.radians(dyn.max_turn_dps)
+    # The loop runs every step of every object: what it reads each step, in locals.
+    hypot, desired_speed, hold_s, loop = math.hypot, route.desired_speed_mps, route.hold_s, route.loop
+    cruise, lo_mps, hi_mps, accel = dyn.cruise_mps, dyn.min_mps, dyn.max_mps, dyn.accel_mps2
+    wander_mps, climb, descent = dyn.speed_wander_mps, dyn.climb_mps, dyn.descent_mps
+    dvu = dyn.vert_accel_mps2 * dt_s
 
     k = k0 - 1
     while True:
@@ -225,25 +230,21 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
         # --- where to go -------------------------------------------------------------------
         if hold_until is not None and now >= hold_until:
             hold_until = None
-            if i >= n_pts or (n_pts == 1 and not route.loop):
+            if i >= n_pts or (n_pts == 1 and not loop):
                 return  # the end of the route: the object leaves
         if hold_until is None and i >= n_pts:
             return
         holding = hold_until is not None
         te, tn, tu = hold_center if holding else pts[i]
         de, dn, du = te - e, tn - n, tu - u
-        dist = math.hypot(de, dn)
-        v_des = 0.0 if holding else route.desired_speed_mps(i, e, n, now, lap, dyn.cruise_mps, dyn.min_mps, dyn.max_mps)
-        if dyn.speed_wander_mps:
-            v_des = _clip(v_des + sw, dyn.min_mps, dyn.max_mps)
+        dist = hypot(de, dn)
+        v_des = 0.0 if holding else desired_speed(i, e, n, now, lap, cruise, lo_mps, hi_mps)
+        if wander_mps:
+            v_des = _clip(v_des + sw, lo_mps, hi_mps)
         # --- vertical (all kinds) ----------------------------------------------------------
         du += aw
-        vu_des = _clip(
-            0.6 * (du + (w_u if holding and not heading_model and tu > 0.0 else 0.0)),
-            -dyn.descent_mps,
-            dyn.climb_mps,
-        )
-        vu += _clip(vu_des - vu, -dyn.vert_accel_mps2 * dt_s, dyn.vert_accel_mps2 * dt_s)
+        vu_des = _clip(0.6 * (du + (w_u if holding and not heading_model and tu > 0.0 else 0.0)), -descent, climb)
+        vu += _clip(vu_des - vu, -dvu, dvu)
         # --- horizontal --------------------------------------------------------------------
         if not heading_model:
             if holding and tu <= 0.0:  # landed: no wander on the ground
@@ -251,20 +252,20 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
             elif holding:
                 ge, gn = de + w_e, dn + w_n
                 want_e, want_n = 0.8 * ge, 0.8 * gn
-                norm = math.hypot(want_e, want_n)
+                norm = hypot(want_e, want_n)
                 if norm > 3.0:
                     want_e, want_n = want_e * 3.0 / norm, want_n * 3.0 / norm
             else:
                 if stops[i]:
-                    v_des = min(v_des, math.sqrt(2.0 * 0.7 * dyn.accel_mps2 * dist))
+                    v_des = min(v_des, math.sqrt(2.0 * 0.7 * accel * dist))
                 want_e, want_n = (de / dist * v_des, dn / dist * v_des) if dist > 1e-6 else (0.0, 0.0)
             ae, an = (want_e - ve) / dt_s, (want_n - vn) / dt_s
-            a = math.hypot(ae, an)
-            if a > dyn.accel_mps2:
-                ae, an = ae * dyn.accel_mps2 / a, an * dyn.accel_mps2 / a
+            a = hypot(ae, an)
+            if a > accel:
+                ae, an = ae * accel / a, an * accel / a
             ve += ae * dt_s
             vn += an * dt_s
-            speed = math.hypot(ve, vn)
+            speed = hypot(ve, vn)
         else:
             if holding:
                 radius = max(dyn.orbit_m, 1.2 * speed * speed / turn_g if turn_g != math.inf else 0.0)
@@ -288,21 +289,21 @@ def flight(kind: str, route: Route, dyn: Dynamics, rng: np.random.Generator, dt_
         if holding:
             continue
         de, dn = te - e, tn - n
-        dist = math.hypot(de, dn)
+        dist = hypot(de, dn)
         if heading_model:
             turn_r = speed * speed / turn_g if turn_g != math.inf else speed / max_turn
             reached = dist < max(15.0, min(turn_r, 3000.0))
         elif stops[i]:
             reached = dist < 1.5 and abs(tu - u) < 2.0
         else:
-            reached = dist < max(3.0, 0.5 * speed * speed / dyn.accel_mps2)
+            reached = dist < max(3.0, 0.5 * speed * speed / accel)
         if not reached:
             continue
-        if route.hold_s[i] > 0:
-            hold_until = now + dt_s + route.hold_s[i]
+        if hold_s[i] > 0:
+            hold_until = now + dt_s + hold_s[i]
             hold_center = pts[i]
         i += 1
-        if i >= n_pts and route.loop:
+        if i >= n_pts and loop:
             i, lap = 0, lap + 1
         if i >= n_pts and hold_until is None:
             return
