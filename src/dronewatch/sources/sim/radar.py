@@ -101,25 +101,37 @@ class RadarModel:
                     & (rng_m <= spec.range_m)
                     & (detect_u < spec.pd)
                 )
-            for j in np.flatnonzero(ok):
+            idx = np.flatnonzero(ok)
+            # the plots' numbers as arrays, then Python floats: one conversion per column
+            cols = zip(
+                idx.tolist(),
+                beam_at[idx].tolist(),
+                np.abs(rng_m[idx] + noise[idx, 0] * spec.sigma_range_m).tolist(),
+                ((az[idx] + noise[idx, 1] * spec.sigma_az_deg) % 360.0).tolist(),
+                (el[idx] + noise[idx, 2] * spec.sigma_el_deg).tolist(),
+                (rate[idx] + noise[idx, 3] * RANGE_RATE_SIGMA_MPS).tolist(),
+                (self.rcs[idx] + noise[idx, 4] * RCS_SIGMA_DB).tolist(),
+                cls_u[idx].tolist(),
+                strict=True,
+            )
+            for j, at, range_m, azimuth, elevation, range_rate, rcs, (wrong_u, pick_u, conf_u) in cols:
                 cls: ObjectClass = self.true_cls[j]
-                if cls_u[j, 0] < spec.class_error_rate:
+                if wrong_u < spec.class_error_rate:
                     others = [c for c in CLASSES if c != cls]
-                    cls = others[int(cls_u[j, 1] * len(others))]
-                    conf = 0.4 + 0.3 * float(cls_u[j, 2])
+                    cls = others[int(pick_u * len(others))]
+                    conf = 0.4 + 0.3 * conf_u
                 else:
-                    conf = 0.55 + 0.4 * float(cls_u[j, 2])
+                    conf = 0.55 + 0.4 * conf_u
                 meas = Radar(
-                    range_m=abs(float(rng_m[j] + noise[j, 0] * spec.sigma_range_m)),
-                    azimuth_deg=float((az[j] + noise[j, 1] * spec.sigma_az_deg) % 360.0),
-                    elevation_deg=float(el[j] + noise[j, 2] * spec.sigma_el_deg),
+                    range_m=range_m,
+                    azimuth_deg=azimuth,
+                    elevation_deg=elevation,
                     sigma_range_m=spec.sigma_range_m,
                     sigma_az_deg=spec.sigma_az_deg,
                     sigma_el_deg=spec.sigma_el_deg,
-                    range_rate_mps=float(rate[j] + noise[j, 3] * RANGE_RATE_SIGMA_MPS),
+                    range_rate_mps=range_rate,
                 )
-                hint = ClassHint(cls=cls, confidence=round(conf, 3))
-                plots.append((float(beam_at[j]), meas, hint, float(self.rcs[j] + noise[j, 4] * RCS_SIGMA_DB)))
+                plots.append((at, meas, ClassHint(cls=cls, confidence=round(conf, 3)), rcs))
         plots.extend(self._clutter(t0))
         plots.sort(key=lambda p: p[0])
         return [self._report(*plot) for plot in plots]
