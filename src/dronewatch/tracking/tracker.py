@@ -259,16 +259,17 @@ class Tracker:
         dt = t_mid - t.t_at[ft]
         xs, Ps, c = predict_rows(t, cfg, ft, dt if span_s == 0.0 else np.clip(dt, 0.0, None))
         xc, Pc = imm.combine_position(xs, Ps, c)
-        reach_m = span_s * (np.linalg.norm(xc[:, 3:], axis=1) + 3 * cfg.init_vel_sigma_mps)
-        r_max = float(np.trace(obs.R[fm], axis1=1, axis2=2).max())
+        every = len(fm) == len(t_m)  # all plots free (a plot scan): no gathers
+        r_max = float(np.trace(obs.R if every else obs.R[fm], axis1=1, axis2=2).max())
         radius = np.minimum(np.sqrt(cfg.gate_chi2 * (np.trace(Pc, axis1=1, axis2=2) + r_max)), cfg.max_gate_m)
-        radius = radius + reach_m
+        if span_s != 0.0:
+            radius = radius + span_s * (np.linalg.norm(xc[:, 3:], axis=1) + 3 * cfg.init_vel_sigma_mps)
         k = min(cfg.gate_max_plots, len(fm))
-        dist, idx = cKDTree(obs.z[fm]).query(xc[:, :3], k=k, distance_upper_bound=float(radius.max()))
+        dist, idx = cKDTree(obs.z if every else obs.z[fm]).query(xc[:, :3], k=k,
+                                                                  distance_upper_bound=float(radius.max()))
         dist, idx = dist.reshape(len(ft), k), idx.reshape(len(ft), k)
-        inside = dist <= radius[:, None]
-        tk = np.broadcast_to(np.arange(len(ft))[:, None], inside.shape)[inside]
-        mk = idx[inside]
+        tk, col = np.nonzero(dist <= radius[:, None])  # row-major: by track, then nearest first
+        mk = idx[tk, col]
         if span_s != 0.0:
             return fm[mk], ft[tk], None, None
         return fm[mk], ft[tk], tk, (ft, dt, xs, Ps, c, xc, Pc)
