@@ -1,14 +1,17 @@
 """Cluster association: gated (track, plot) pairs -> one-to-one assignments.
 
 The bipartite gate graph is split into independent clusters. A track whose gated plots are in no
-other gate is its own cluster and takes its best plot (vectorised over all such tracks); the other
+other gate is its own cluster and takes its best plot (vectorised over all such tracks) if that is
+likelier its own than "no plot" (Pd N(z) / clutter density > 1 - Pd, the same rule as a JPDA
+track's; in heavy clutter a plot far out in a wide gate is not); the other
 pairs are split into connected clusters (``components``). A small ambiguous cluster (at most ``max_tracks``
 tracks and ``max_pairs`` pairs) gets JPDA marginals (two-track clusters in closed form, all at
 once; larger ones by enumeration, ``jpda.py``) and each track then takes its most probable plot if
 that beats "no plot" (the track's hard choice: its score, hits and history); the marginals are
 returned too, so the caller can update those tracks' states by PDA (``imm.pda_update``: the
 weighted mixture of all their plots and of "no plot", which holds identity through close
-crossings); a large cluster gets GNN (``linear_sum_assignment``).
+crossings); a large cluster gets GNN (``linear_sum_assignment``) over the pairs that beat "no
+plot" by the same rule.
 """
 
 from __future__ import annotations
@@ -128,10 +131,11 @@ def components(tk: Arr, mk: Arr, n_t: int, n_m: int) -> Arr:
 
 
 def assign(ti: Arr, mi: Arr, cost: Arr, n_tracks: int, n_plots: int, s: ClusterSettings,
-           stats: dict[str, int]) -> tuple[Arr, Arr, Soft]:
+           stats: dict[str, int], clutter: bool = True) -> tuple[Arr, Arr, Soft]:
     """Gated pairs (track ti, plot mi, cost = d² + log det S [+ penalties]) -> assigned
     (tracks, plots), one-to-one, and the JPDA clusters' marginals. ``stats`` counts the JPDA and
-    GNN clusters solved."""
+    GNN clusters solved. ``clutter``: the plots are a non-cooperative sensor's, which may be false
+    (a self-report is not clutter: a lone track then takes its best report in the gate)."""
     empty = np.zeros(0, dtype=np.intp)
     soft = NO_SOFT
     if len(ti) == 0:
@@ -141,11 +145,15 @@ def assign(ti: Arr, mi: Arr, cost: Arr, n_tracks: int, n_plots: int, s: ClusterS
     track_shared = np.zeros(n_tracks, dtype=bool)
     track_shared[ti[shared]] = True
     single = ~track_shared[ti]
-    # 1. clusters of one track: its best plot (vectorised)
+    # a plot whose likelihood ratio Pd N(z) / clutter density is below a miss's weight 1 - Pd is
+    # likelier clutter (or another target) than this track's plot: cost >= miss_cost
+    miss_cost = -2.0 * (np.log((1.0 - s.pd) * s.clutter_per_m3 / s.pd) + 1.5 * _LOG2PI) if clutter else np.inf
+    # 1. clusters of one track: its best plot (vectorised), if that beats no plot
     gt, gm, gc = ti[single], mi[single], cost[single]
     order = np.lexsort((gc, gt))
     first = np.ones(len(order), dtype=bool)
     first[1:] = gt[order][1:] != gt[order][:-1]
+    first &= gc[order] < miss_cost
     out_t, out_m = [gt[order][first]], [gm[order][first]]
     amb = np.flatnonzero(~single)
     if len(amb):
@@ -186,6 +194,7 @@ def assign(ti: Arr, mi: Arr, cost: Arr, n_tracks: int, n_plots: int, s: ClusterS
                 jp_beta0.append(b0)
             else:
                 stats["gnn_clusters"] = stats.get("gnn_clusters", 0) + 1
+                group = group[cost[group] < miss_cost]
                 am, at = gnn(n_plots, n_tracks, mi[group], ti[group], cost[group])
                 out_t.append(at)
                 out_m.append(am)

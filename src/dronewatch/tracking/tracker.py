@@ -360,11 +360,12 @@ class Tracker:
         pair = np.flatnonzero(keep)
         conf = t.confirmed[ti[pair]]
         p1 = pair[conf]
-        at1, am1, soft1 = assign(ti[p1], mi[p1], cost[p1], len(t), m, self._assoc, self.stats)
+        clutter = kind not in COOPERATIVE_KINDS
+        at1, am1, soft1 = assign(ti[p1], mi[p1], cost[p1], len(t), m, self._assoc, self.stats, clutter)
         plot_taken = np.zeros(m, dtype=bool)
         plot_taken[am1] = True
         p2 = pair[~conf & ~plot_taken[mi[pair]]]
-        at2, am2, soft2 = assign(ti[p2], mi[p2], cost[p2], len(t), m, self._assoc, self.stats)
+        at2, am2, soft2 = assign(ti[p2], mi[p2], cost[p2], len(t), m, self._assoc, self.stats, clutter)
         at, am = np.concatenate([at1, at2]), np.concatenate([am1, am2])
         # which pair each assignment was (pairs are unique per (measurement, track))
         key = mi[pair] * (len(t) + 1) + ti[pair]
