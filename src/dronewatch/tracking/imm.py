@@ -168,21 +168,21 @@ def combine_position(xm: Arr, Pm: Arr, mu: Arr) -> tuple[Arr, Arr]:
 def update_models(xm: Arr, Pm: Arr, z: Arr, R: Arr) -> tuple[Arr, Arr, Arr]:
     """Kalman update of every model with a position z (N,3), R (N,3,3): updated xm, Pm and each
     model's log likelihood of z (N,r)."""
-    r = xm.shape[0]
-    loglik = np.empty((xm.shape[1], r))
+    r, n = xm.shape[0], xm.shape[1]
+    # the 3x3 innovation parts of all models as one (r*N) stack (few numpy calls) ...
+    S = (Pm[:, :, :3, :3] + R[None]).reshape(r * n, 3, 3)
+    nu = z[None] - xm[:, :, :3]  # (r,N,3)
+    Sinv, logdet = inv3(S)
+    loglik = (-0.5 * (mahalanobis2(nu.reshape(r * n, 3), Sinv) + logdet + 3 * _LOG2PI)).reshape(r, n).T
+    Sinv = Sinv.reshape(r, n, 3, 3)
     xo, Po = np.empty_like(xm), np.empty_like(Pm)
-    for j in range(r):  # one model at a time: its (N,6,6) temporaries stay in cache
-        S = Pm[j][:, :3, :3] + R
-        nu = z - xm[j][:, :3]
-        Sinv, logdet = inv3(S)
-        K = Pm[j][:, :, :3] @ Sinv  # (N,6,3)
-        xo[j] = xm[j] + np.einsum("nij,nj->ni", K, nu)
+    for j in range(r):  # ... the 6x6 parts one model at a time: its temporaries stay in cache
+        K = Pm[j][:, :, :3] @ Sinv[j]  # (N,6,3)
+        xo[j] = xm[j] + np.einsum("nij,nj->ni", K, nu[j])
         Pj = Pm[j] - K @ Pm[j][:, :3, :]
         # keep it symmetric (rounding drifts it); the transposed copy first: an add over a
         # transposed view runs a 6-long strided inner loop
         Po[j] = 0.5 * (Pj + np.swapaxes(Pj, 1, 2).copy())
-        d2 = mahalanobis2(nu, Sinv)
-        loglik[:, j] = -0.5 * (d2 + logdet + 3 * _LOG2PI)
     return xo, Po, loglik
 
 

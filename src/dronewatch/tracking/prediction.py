@@ -55,8 +55,18 @@ def advance(cfg: TrackerConfig, xm: Arr, Pm: Arr, dt: Arr) -> tuple[Arr, Arr]:
 def combined_at(table: TrackTable, cfg: TrackerConfig, rows: Arr, now: float) -> tuple[Arr, Arr]:
     """Combined x (K,6), P (K,6,6) of rows at ``now``: rows whose state is older are predicted,
     the others (updated at ``now``, or later) are taken as they are."""
-    x, P = table.x[rows], table.P[rows]
+    x = table.x[rows]
+    P = imm.combine(table.xm[rows].transpose(1, 0, 2), table.Pm[rows].transpose(1, 0, 2, 3), table.mu[rows])[1]
     old = table.t_at[rows] < now
     if old.any():
         x[old], P[old] = predict_combined(table, cfg, rows[old], now - table.t_at[rows[old]])
     return x, P
+
+
+def mean_at(table: TrackTable, cfg: TrackerConfig, rows: Arr, now: float) -> Arr:
+    """Combined x (K,6) of rows at ``now`` (``combined_at`` without the covariance)."""
+    x = table.x[rows]
+    old = table.t_at[rows] < now
+    if old.any():
+        x[old] = predict_combined(table, cfg, rows[old], now - table.t_at[rows[old]])[0]
+    return x

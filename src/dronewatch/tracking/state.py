@@ -1,6 +1,7 @@
 """The track table: every track's numeric state as rows of arrays (the IMM's per-model states and
-probabilities, and their combined Gaussian ``x``, ``P``), plus a small record of
-non-numeric facts (identity, sensors, class evidence) per track. Deleting a row leaves nothing.
+probabilities, and the mean ``x`` of their mixture; its covariance ``P`` is computed when asked, as
+few rows need it), plus a small record of non-numeric facts (identity, sensors, class evidence) per
+track. Deleting a row leaves nothing.
 
 Rows are kept in track-id order (ids only grow), so iteration order is deterministic.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dronewatch.model import Geodetic, Identity
+from dronewatch.tracking import imm
 
 HISTORY_LEN = 32
 
@@ -45,15 +47,14 @@ class TrackFacts:
 class TrackTable:
     """Arrays of N live tracks. Columns: see ``_COLUMNS``; history is a (N, K, 4) ring (t, e, n, u)."""
 
-    _COLUMNS = ("ids", "x", "P", "xm", "Pm", "mu", "t_at", "first_seen_at", "last_update_at", "last_noncoop_at",
+    _COLUMNS = ("ids", "x", "xm", "Pm", "mu", "t_at", "first_seen_at", "last_update_at", "last_noncoop_at",
                 "updates", "hits", "scan_mark_at", "coop_updates", "sensor_code", "confirmed", "shown", "score",
                 "score_peak", "hist", "hist_count")
 
     def __init__(self, n_models: int = 1) -> None:
         self.n_models = n_models
         self.ids = np.zeros(0, dtype=np.int64)
-        self.x = np.zeros((0, 6))  # combined state of the model mixture
-        self.P = np.zeros((0, 6, 6))
+        self.x = np.zeros((0, 6))  # mean of the model mixture
         self.xm = np.zeros((0, n_models, 6))  # per IMM model
         self.Pm = np.zeros((0, n_models, 6, 6))
         self.mu = np.zeros((0, n_models))  # model probabilities
@@ -77,6 +78,11 @@ class TrackTable:
         self._buf = {name: getattr(self, name) for name in self._COLUMNS}  # rows [:len] are live
         self._n = self._cap = 0
         self._row: dict[int, int] | None = {}  # track id -> row; None: rebuilt when next asked
+
+    @property
+    def P(self) -> np.ndarray:
+        """(N,6,6) covariance of each row's model mixture (computed, not stored)."""
+        return imm.combine(self.xm.transpose(1, 0, 2), self.Pm.transpose(1, 0, 2, 3), self.mu)[1]
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -111,7 +117,7 @@ class TrackTable:
         n0 = len(self)
         self._resize(n0 + k)
         new = slice(n0, n0 + k)
-        self.ids[new], self.x[new], self.P[new] = ids, x, P
+        self.ids[new], self.x[new] = ids, x
         self.xm[new], self.Pm[new], self.mu[new] = x[:, None], P[:, None], mu
         self.t_at[new] = self.first_seen_at[new] = self.last_update_at[new] = self.scan_mark_at[new] = at
         self.last_noncoop_at[new] = np.nan
@@ -148,7 +154,7 @@ class TrackTable:
     def adopt(self, old: int, new: int) -> None:
         """Row ``old`` takes over the state and history of row ``new`` (a re-acquisition); new is
         left for the caller to remove. Facts are merged; old's identity wins, new's become conflicts."""
-        for name in ("x", "P", "xm", "Pm", "mu", "t_at", "last_update_at", "last_noncoop_at", "score", "score_peak"):
+        for name in ("x", "xm", "Pm", "mu", "t_at", "last_update_at", "last_noncoop_at", "score", "score_peak"):
             getattr(self, name)[old] = getattr(self, name)[new]
         self.hits[old] |= self.hits[new]
         self.confirmed[old] |= self.confirmed[new]

@@ -27,7 +27,7 @@ from dronewatch.tracking.clusters import ClusterSettings, Soft, assign
 from dronewatch.tracking.gating import neighbours
 from dronewatch.tracking.identity import Coverage, add_claimer, find_duplicates, find_spoofs, rebind
 from dronewatch.tracking.measurement import Observations, kalman_update, observe, range_rate_update
-from dronewatch.tracking.prediction import advance, combined_at, initial_probs, predict_rows
+from dronewatch.tracking.prediction import advance, combined_at, initial_probs, mean_at, predict_rows
 from dronewatch.tracking.settings import TrackerConfig
 from dronewatch.tracking.state import TrackTable
 
@@ -139,7 +139,7 @@ class Tracker:
         w = c[k] * np.exp(ll - ll.max())
         mu = w / w.sum()
         t.xm[row], t.Pm[row], t.mu[row] = xo, Po, mu
-        t.x[row], t.P[row] = (a[0] for a in imm.combine(xo[:, None], Po[:, None], mu[None]))
+        t.x[row] = imm.combine_mean(xo[:, None], mu[None])[0]
         t.t_at[row] = rep.measured_at
         one = np.array([row], dtype=np.intp)
         self._touch(one, np.zeros(1, dtype=np.intp), rep.sensor_id, rep.sensor_kind,
@@ -209,18 +209,19 @@ class Tracker:
         extra = np.flatnonzero(longer & ~show)
         rows_c = np.flatnonzero(show)
         if len(extra) == 0:
-            x, _ = combined_at(t, cfg, rows_c, now)
-            return t.ids[rows_c].copy(), x
+            return t.ids[rows_c].copy(), mean_at(t, cfg, rows_c, now)
         rows_c = np.flatnonzero(longer | show)
-        x, P = combined_at(t, cfg, rows_c, now)
+        x = mean_at(t, cfg, rows_c, now)
         where = np.searchsorted(rows_c, extra)
         R2 = np.zeros((3, 3)) if plot_cov is None else 2.0 * plot_cov
-        Pe = P[where, :3, :3]
+        Pe = combined_at(t, cfg, extra, now)[1][:, :3, :3]  # covariances only where needed
         radius = np.sqrt(cfg.gate_chi2 * (np.trace(Pe, axis1=1, axis2=2) + np.trace(R2)))
         ek, nb = neighbours(x[where, :3], radius, x[:, :3])  # (extra track, neighbour) pairs
         keep = show[rows_c]
         ek, nb = ek[nb != where[ek]], nb[nb != where[ek]]
-        Sinv, _ = imm.inv3(P[nb, :3, :3] + Pe[ek] + R2)
+        un, back = np.unique(nb, return_inverse=True)
+        Pn = combined_at(t, cfg, rows_c[un], now)[1][back, :3, :3]
+        Sinv, _ = imm.inv3(Pn + Pe[ek] + R2)
         close = imm.mahalanobis2(x[nb, :3] - x[where[ek], :3], Sinv) <= cfg.gate_chi2
         keep[where] = np.bincount(ek[close], minlength=len(where)) > 0
         return t.ids[rows_c[keep]].copy(), x[keep]
@@ -288,7 +289,7 @@ class Tracker:
         rows = ft[keep]
         xk, Pk, ck = xs[:, keep], Ps[:, keep], c[keep]
         t.xm[rows], t.Pm[rows], t.mu[rows] = xk.transpose(1, 0, 2), Pk.transpose(1, 0, 2, 3), ck
-        t.x[rows], t.P[rows] = imm.combine(xk, Pk, ck)
+        t.x[rows] = imm.combine_mean(xk, ck)
         t.t_at[rows] = at
 
     def _fold(self, sensor_id: str, kind: str, obs: Observations, t_m: Arr, batch: list[Report] | None) -> None:
@@ -374,9 +375,13 @@ class Tracker:
         fk = np.asarray(forced_k, dtype=np.intp)
         upd_m = np.concatenate([np.asarray(forced_m, dtype=np.intp), am])
         upd_t = np.concatenate([np.asarray(forced_t, dtype=np.intp), at])
-        x_pred = np.concatenate([fx[:, fk], xs[:, pk[sel]]], axis=1)
-        P_pred = np.concatenate([fP[:, fk], Ps[:, pk[sel]]], axis=1)
-        c_pred = np.concatenate([fc[fk], c[pk[sel]]])
+        ps = pk[sel]
+        if len(fk):
+            x_pred = np.concatenate([fx[:, fk], xs[:, ps]], axis=1)
+            P_pred = np.concatenate([fP[:, fk], Ps[:, ps]], axis=1)
+            c_pred = np.concatenate([fc[fk], c[ps]])
+        else:  # nothing forced (every plot scan): no second copy of the chosen predictions
+            x_pred, P_pred, c_pred = xs[:, ps], Ps[:, ps], c[ps]
         soft = self._pda(obs, t_m, mi, ti, xs, Ps, c, pk, Soft(
             np.concatenate([p1[soft1.pairs], p2[soft2.pairs]]), np.concatenate([soft1.beta, soft2.beta]),
             np.concatenate([soft1.tracks, soft2.tracks]), np.concatenate([soft1.beta0, soft2.beta0])), at, am)
@@ -469,17 +474,16 @@ class Tracker:
                 xo[:, late], Po[:, late] = advance(self.cfg, xo[:, late], Po[:, late],
                                                    t.t_at[upd_t[late]] - t_m[upd_m[late]])
             t.xm[upd_t], t.Pm[upd_t], t.mu[upd_t] = xo.transpose(1, 0, 2), Po.transpose(1, 0, 2, 3), mu
-            t.x[upd_t], t.P[upd_t] = imm.combine(xo, Po, mu)
+            t.x[upd_t] = imm.combine_mean(xo, mu)
         if soft is not None:  # the JPDA clusters' tracks take their PDA state instead
             srow, sx, sP, smu, s_at = soft
             t.xm[srow], t.Pm[srow], t.mu[srow] = sx.transpose(1, 0, 2), sP.transpose(1, 0, 2, 3), smu
-            t.x[srow], t.P[srow] = imm.combine(sx, sP, smu)
+            t.x[srow] = imm.combine_mean(sx, smu)
             t.t_at[srow] = np.maximum(t.t_at[srow], s_at)
         for i, row, xr in reinit:
             t.x[row, :3] = obs.z[i]
             t.x[row, 3:] = obs.v[i] if obs.has_v[i] else xr[3:]
-            t.P[row] = self._initial_cov(obs, i)
-            t.xm[row], t.Pm[row], t.mu[row] = t.x[row], t.P[row], self._mu0
+            t.xm[row], t.Pm[row], t.mu[row] = t.x[row], self._initial_cov(obs, i), self._mu0
         rows = np.concatenate([upd_t, np.asarray([x[1] for x in reinit], dtype=np.intp)])
         meas = np.concatenate([upd_m, np.asarray([x[0] for x in reinit], dtype=np.intp)])
         sensed = np.concatenate([sensed, np.array([x[2][:3] for x in reinit]).reshape(-1, 3)])
