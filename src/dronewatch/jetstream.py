@@ -26,16 +26,29 @@ DUPLICATE_WINDOW_S = 600.0
 
 Kind = Literal["frame", "track", "alert", "audit", "site"]
 KINDS: tuple[Kind, ...] = ("alert", "audit", "site", "frame", "track")  # urgent first, then bulk
+URGENT: tuple[Kind, ...] = ("alert", "audit", "site")
+Lane = Literal["alert", "audit", "site", "bulk"]
+LANES: tuple[Lane, ...] = ("alert", "audit", "site", "bulk")  # the urgent classes, then the rest
 
 
-def consumer_name(kind: Kind) -> str:
-    """The hubs' durable consumer for one class of message: each class is its own lane, so alerts
-    never queue behind a backlog of frames or track snapshots (nor share their commits)."""
-    return f"hub-{kind}"
+def consumer_name(lane: Lane) -> str:
+    """The hubs' durable consumer for one lane: each urgent class (alerts, their audit rows, site
+    documents) is its own lane, so an alert never queues behind a backlog of frames or track
+    snapshots (nor shares their commits); ``bulk`` takes the rest."""
+    return f"hub-{lane}"
 
 
-def consumer_filter(kind: Kind) -> str:
-    return f"dw.v1.{kind}.>"
+def consumer_filter(lane: Lane) -> str:
+    """An urgent class's own subjects; the bulk lane's filter is every subject (NATS 2.9 has no
+    "all but" filter): it stores frames and track snapshots, counts a class this version does not
+    know as rejected, and skips the urgent classes (their own lanes store them)."""
+    return "dw.v1.>" if lane == "bulk" else f"dw.v1.{lane}.>"
+
+
+def subject_class(subj: str) -> str:
+    """The class token of ``dw.v1.<class>.<site>...`` ("" if the subject has none)."""
+    parts = subj.split(".")
+    return parts[2] if len(parts) > 3 and parts[:2] == ["dw", "v1"] else ""
 
 
 class Envelope(msgspec.Struct, frozen=True, kw_only=True):

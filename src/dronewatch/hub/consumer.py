@@ -1,16 +1,22 @@
-"""Pulls every site's messages from JetStream, one durable consumer per class, and persists them.
+"""Pulls every site's messages from JetStream, one durable consumer per lane, and persists them.
 
-Each class of message (alert, audit, site, frame, track) is its own lane: its own durable pull
-consumer and fetch loop, and its own transactions, so an alert never waits behind a backlog of
-frames or track snapshots, nor inside their commits. Several hub processes bind the same durable
-consumers, so they share the work (a consumer group). A batch is acknowledged only after its
-transaction commits; if the database is down the batch is retried with backoff and stays
-unacknowledged, and JetStream resends anything a dead hub held after ``ack_wait_s`` (30 s or less).
+Alerts, their audit rows and site documents each have their own lane (durable pull consumer,
+fetch loop, transactions); frames and track snapshots share the bulk lane. So an alert never waits
+behind a backlog of frames or track snapshots, nor inside their commits. An urgent lane fetches
+its next batch while the last one is being written (up to ``URGENT_WRITES`` transactions at
+once: alert and audit writes are idempotent and order-free), so an alert never waits for the
+commit of the one before it. Several hub processes bind the same durable consumers, so they share
+the work (a consumer group). A batch is acknowledged only after its transaction commits; if the
+database is down the batch is retried with backoff and stays unacknowledged, and JetStream resends
+anything a dead hub held after ``ack_wait_s`` (30 s or less). A message that cannot be stored
+(does not decode, a class this version does not know, a kind its subject does not name) is
+counted by reason in ``ingestor.rejected``, logged and acknowledged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -20,10 +26,23 @@ import msgspec
 from dronewatch.hub.db import asyncpg_dsn
 from dronewatch.hub.ingest import Ingestor, decode
 from dronewatch.hub.latency import StageLatency
-from dronewatch.jetstream import KINDS, STREAM, Kind, connect, consumer_filter, consumer_name, ensure_stream
+from dronewatch.jetstream import (
+    KINDS,
+    LANES,
+    STREAM,
+    URGENT,
+    Envelope,
+    Lane,
+    connect,
+    consumer_filter,
+    consumer_name,
+    ensure_stream,
+    subject_class,
+)
 
 log = logging.getLogger(__name__)
-URGENT: frozenset[Kind] = frozenset({"alert", "audit", "site"})
+URGENT_WRITES = 3  # an urgent lane's transactions in flight at once
+PENDING_EVERY_S = 5.0
 
 
 class HubConsumer:
@@ -42,14 +61,16 @@ class HubConsumer:
         self.latency = StageLatency()
         self.db_errors = 0
         self.last_batch_at: float | None = None
+        self.pending: dict[str, int] = {}  # per lane: in the stream, not yet delivered or acknowledged
         self.pool: Any = None
         self._nc: Any = None
 
     async def open(self) -> None:
         import asyncpg
 
+        size = len(URGENT) * URGENT_WRITES + len(KINDS) + 2  # the lanes' writes, and the API
         self.pool = await self._retry(lambda: asyncpg.create_pool(asyncpg_dsn(self.db_url), min_size=1,
-                                                                  max_size=len(KINDS) + 3), "database")
+                                                                  max_size=size), "database")
         self._nc = await self._retry(lambda: connect(self.bus_url, name="dronewatch-hub"), "bus")
 
     async def _retry(self, make: Any, what: str) -> Any:
@@ -62,23 +83,23 @@ class HubConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _subscription(self, kind: Kind) -> Any:
+    async def _subscription(self, lane: Lane) -> Any:
         from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
         js = self._nc.jetstream()
         await ensure_stream(js)
-        name = consumer_name(kind)
+        name = consumer_name(lane)
         cfg = ConsumerConfig(durable_name=name, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
                              ack_wait=self.ack_wait_s, max_ack_pending=20_000, max_deliver=-1,
-                             filter_subject=consumer_filter(kind))
-        return await js.pull_subscribe(consumer_filter(kind), durable=name, stream=STREAM, config=cfg)
+                             filter_subject=consumer_filter(lane))
+        return await js.pull_subscribe(consumer_filter(lane), durable=name, stream=STREAM, config=cfg)
 
-    async def _fetch(self, sub: Any, kind: Kind) -> list[Any]:
-        """The next batch of a lane: a bulk lane lets it fill for up to ``poll_s``, an urgent one
-        (alerts, audit rows, sites) for at most 50 ms."""
-        return list(await sub.fetch(self.batch, timeout=0.05 if kind in URGENT else self.poll_s))
+    async def _fetch(self, sub: Any, lane: Lane) -> list[Any]:
+        """The next batch of a lane: the bulk lane lets it fill for up to ``poll_s``, an urgent one
+        for at most 50 ms."""
+        return list(await sub.fetch(self.batch, timeout=self.poll_s if lane == "bulk" else 0.05))
 
-    async def _persist(self, envs: list[Any]) -> None:
+    async def _persist(self, envs: list[Envelope]) -> None:
         delay = 0.2
         while True:
             try:
@@ -97,43 +118,97 @@ class HubConsumer:
         """Every lane's loop, until cancelled."""
         if self.pool is None:
             await self.open()
-        await asyncio.gather(*(self._lane(kind) for kind in KINDS))
+        await asyncio.gather(*(self._lane(lane) for lane in LANES), self._watch_pending())
 
-    async def _lane(self, kind: Kind) -> None:
-        sub = None
-        while True:
-            try:
-                if sub is None:
-                    sub = await self._subscription(kind)
-                msgs = await self._fetch(sub, kind)
-            except TimeoutError:  # nothing came (nats' TimeoutError is one too): not an error
-                continue
-            except asyncio.CancelledError:
-                raise
-            except Exception as err:  # broker away: the client reconnects; rebind when it is back
-                log.info("hub: %s fetch failed (%s: %s)", kind, type(err).__name__, err)
-                sub = None
-                await asyncio.sleep(0.5)
-                continue
-            fetched = time.time()
-            envs, good = [], []
-            for m in msgs:
+    async def _sort(self, lane: Lane, msgs: list[Any]) -> tuple[list[Envelope], list[Any]]:
+        """The batch's envelopes to store and their messages (acknowledged after the commit); the
+        rest is acknowledged now: rejected (counted), or an urgent class in the bulk lane."""
+        envs, keep = [], []
+        for m in msgs:
+            cls = subject_class(m.subject)
+            if lane == "bulk" and cls in URGENT:
+                pass  # its own lane stores it
+            elif cls not in KINDS:
+                self.ingestor.reject("unknown class", f"{m.subject}: {cls or 'no class'!r}")
+            else:
                 try:
-                    envs.append(decode(m.data))
-                    good.append(m)
+                    env = decode(m.data)
                 except (msgspec.DecodeError, msgspec.ValidationError) as err:
                     self.ingestor.reject("malformed message", f"{m.subject}: {err}")
-                    await m.ack()
-            await self._persist(envs)
-            self.last_batch_at = committed = time.time()
-            if kind == "alert":
-                for env in envs:
-                    self.latency.record(float(env.row.get("_audit_at", 0.0)), env.stamps, fetched, committed)
-            for m in good:
+                else:
+                    if env.kind == cls:
+                        envs.append(env)
+                        keep.append(m)
+                        continue
+                    self.ingestor.reject("kind not its subject's", f"{m.subject}: kind {env.kind!r}")
+            await self._ack(m)
+        return envs, keep
+
+    @staticmethod
+    async def _ack(m: Any) -> None:
+        try:
+            await m.ack()
+        except Exception as err:  # ack lost: the message comes back and is deduplicated
+            log.info("hub: ack failed: %s", err)
+
+    async def _lane(self, lane: Lane) -> None:
+        """Fetch, sort, write, acknowledge. The next fetch does not wait for the write: an urgent
+        lane has up to ``URGENT_WRITES`` batches in flight, the bulk lane one (its track
+        snapshots link hand-offs in time order)."""
+        sub = None
+        slots = asyncio.Semaphore(1 if lane == "bulk" else URGENT_WRITES)
+        writes: set[asyncio.Task[None]] = set()
+        try:
+            while True:
                 try:
-                    await m.ack()
-                except Exception as err:  # ack lost: the message comes back and is deduplicated
-                    log.info("hub: ack failed: %s", err)
+                    if sub is None:
+                        sub = await self._subscription(lane)
+                    msgs = await self._fetch(sub, lane)
+                except TimeoutError:  # nothing came (nats' TimeoutError is one too): not an error
+                    continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception as err:  # broker away: the client reconnects; rebind when it is back
+                    log.info("hub: %s fetch failed (%s: %s)", lane, type(err).__name__, err)
+                    sub = None
+                    await asyncio.sleep(0.5)
+                    continue
+                fetched = time.time()
+                envs, keep = await self._sort(lane, msgs)
+                if not keep:
+                    continue
+                await slots.acquire()
+                task = asyncio.create_task(self._write(envs, keep, fetched, slots))
+                writes.add(task)
+                task.add_done_callback(writes.discard)
+        finally:
+            for task in writes:  # unacknowledged: JetStream sends them again
+                task.cancel()
+
+    async def _write(self, envs: list[Envelope], msgs: list[Any], fetched: float, slot: asyncio.Semaphore) -> None:
+        """One batch: frames and track snapshots in transactions of their own, side by side."""
+        try:
+            by_kind: dict[str, list[Envelope]] = {}
+            for env in envs:
+                by_kind.setdefault(env.kind, []).append(env)
+            await asyncio.gather(*(self._persist(group) for group in by_kind.values()))
+            self.last_batch_at = committed = time.time()
+            for env in by_kind.get("alert", ()):
+                self.latency.record(float(env.row.get("_audit_at", 0.0)), env.stamps, fetched, committed)
+            for m in msgs:
+                await self._ack(m)
+        finally:
+            slot.release()
+
+    async def _watch_pending(self) -> None:
+        """Every ``PENDING_EVERY_S``: each lane's messages not yet delivered or not yet acknowledged."""
+        js = self._nc.jetstream()
+        while True:
+            await asyncio.sleep(PENDING_EVERY_S)
+            for lane in LANES:
+                with contextlib.suppress(Exception):  # broker away or consumer not made yet
+                    info = await js.consumer_info(STREAM, consumer_name(lane), timeout=2)
+                    self.pending[lane] = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
 
     async def close(self) -> None:
         if self._nc is not None:

@@ -34,6 +34,7 @@ async def run_hub(bus_url: str, db_url: str, host: str, port: int, *, ack_wait_s
     def health() -> dict[str, Any]:
         return {"written": dict(consumer.ingestor.written), "rejected": dict(consumer.ingestor.rejected),
                 "db_errors": consumer.db_errors, "last_batch_at": consumer.last_batch_at,
+                "pending": dict(consumer.pending),
                 "alert_latency_ms": consumer.latency.summary()}
 
     app = create_hub_app(consumer.pool, health)
