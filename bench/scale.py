@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -115,6 +116,77 @@ def healths(ports: list[int]) -> list[dict[str, Any]]:
     return out
 
 
+def start_together(work: Path, ports: list[int], step_s: float = 0.5, timeout_s: float = 300.0) -> float:
+    """Wait until every edge reports ``scenario: ready`` (imports done, simulator built, console up,
+    bus connected), then start them all: edge k at ``start + k * step_s / N`` (independent sites'
+    steps are not in phase). A scenario's clock starts when its edge can run, like a real sensor's
+    data; otherwise the first edges up would run while the others import and set up (CPU they need),
+    and their first alerts would measure this machine's start-up, not the system. Returns ``start``
+    (epoch s)."""
+    end = time.monotonic() + timeout_s
+    waiting = set(ports)
+    while waiting:
+        if time.monotonic() > end:
+            raise TimeoutError(f"edges on ports {sorted(waiting)} not ready after {timeout_s} s")
+        for port in sorted(waiting):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).json()["ingest"].get(
+                        "scenario") == "ready":
+                    waiting.discard(port)
+            except (httpx.HTTPError, ValueError, KeyError):
+                pass
+        time.sleep(0.2)
+    start = time.time() + 1.0
+    for k in range(len(ports)):
+        tmp = work / f"start{k}.tmp"
+        tmp.write_text(repr(start + k * step_s / len(ports)))
+        os.replace(tmp, work / f"start{k}")
+    return start
+
+
+def _cpu_s(pid: int, children: bool = False) -> float:
+    """A process's CPU seconds (user + system; with ``children``, also of its reaped children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(f) for f in fields[11:15 if children else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(procs: list[subprocess.Popen[bytes]], nats: Any, pg: Any) -> dict[str, float]:
+    """CPU seconds so far of the hubs, the edges, nats-server and PostgreSQL (the ones this run
+    started; the hubs first in ``procs``)."""
+    hubs = [p for p in procs if "hub" in p.args]  # type: ignore[operator]
+    out = {"hubs": sum(_cpu_s(p.pid) for p in hubs),
+           "edges": sum(_cpu_s(p.pid) for p in procs if p not in hubs)}
+    if nats is not None and nats.proc is not None:
+        out["nats"] = _cpu_s(nats.proc.pid)
+    if pg is not None:
+        master = int((pg.data / "postmaster.pid").read_text().split()[0])
+        kids = [int(d) for d in os.listdir("/proc") if d.isdigit() and _ppid(int(d)) == master]
+        out["postgres"] = _cpu_s(master, children=True) + sum(_cpu_s(k) for k in kids)
+    return out
+
+
+def _ppid(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError):
+        return -1
+
+
+def hub_pending(ports: list[int]) -> int | None:
+    """Messages in JetStream the hubs have not yet stored and acknowledged (all lanes; every hub
+    of a group sees the same durable consumers)."""
+    seen = []
+    for port in ports:
+        with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+            seen.append(sum(httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=30).json()["ingest"]
+                            .get("pending", {}).values()))
+    return max(seen) if seen else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sites", type=int, default=10)
@@ -163,12 +235,13 @@ def main() -> None:
             with open(work / f"edge{k}.log", "wb") as log:
                 procs.append(subprocess.Popen(
                     [sys.executable, "-m", "dronewatch.cli", "demo", "--scenario", str(path), "--db",
-                     str(work / f"site{k}.db"), "--port", str(port), "--no-loop", "--bus", bus],
-                    env=env, stdout=subprocess.DEVNULL, stderr=log))
+                     str(work / f"site{k}.db"), "--port", str(port), "--no-loop", "--bus", bus,
+                     "--start-file", str(work / f"start{k}")], env=env, stdout=subprocess.DEVNULL, stderr=log))
             edges.append((procs[-1], port))
-        for _, port in edges:
-            wait_port(port, 120)
-        setup_s = time.monotonic() - t_setup
+        start_at = start_together(work, [p for _, p in edges])
+        setup_s = start_at - time.time() + time.monotonic() - t_setup
+        cpu0 = cpu_seconds(procs, nats, pg)
+        time.sleep(max(0.0, start_at - time.time()))
         t0 = time.monotonic()
         hub_rss: list[float] = []
         samples = []
@@ -180,9 +253,11 @@ def main() -> None:
             rss = sum(rss_mib(p.pid) for p, _ in hubs)
             hub_rss.append(rss)
             sample = {"t_s": round(time.monotonic() - t0, 1), "reports": reports, "backlog": backlog,
+                      "hub_pending": hub_pending([p for _, p in hubs]),
                       "hub_rss_mib": round(rss, 1), "edges_unanswered": sum(1 for h in health if "unanswered" in h)}
             samples.append(sample)
             print(json.dumps(sample), flush=True)
+        cpu1 = cpu_seconds(procs, nats, pg)
         health = healths([p for _, p in edges])
         reports = sum(h["ingest"].get("reports", 0) for h in health)
         end_backlog = sum(sum(h["ingest"].get("bus", {}).get("backlog", {}).values()) for h in health)
@@ -199,10 +274,13 @@ def main() -> None:
             "alert_latency_ms": {"p50": round(pct(lat, 0.5) * 1000, 1), "p99": round(pct(lat, 0.99) * 1000, 1),
                                  "max": round(pct(lat, 1.0) * 1000, 1)},
             "alert_stages_ms": stages[0] if len(stages) == 1 else stages,
+            "cpu_share": {k: round((cpu1[k] - cpu0[k]) / args.duration, 2) for k in cpu1},
             "hub_rss_mib": {"first_half_max": round(max(hub_rss[:half] or [0]), 1),
                             "second_half_max": round(max(hub_rss[half:] or [0]), 1)},
             "backlog_end": end_backlog,
             "backlog_max": max((s["backlog"] for s in samples), default=0),
+            "hub_pending_end": hub_pending([p for _, p in hubs]),
+            "hub_pending_max": max((s["hub_pending"] or 0 for s in samples), default=0),
         }))
     finally:
         for p in procs:

@@ -135,10 +135,28 @@ def _edge_publisher(bus_url: str | None, site: Site, db: Path) -> EdgePublisher 
     return EdgePublisher(bus_url, site, StoreTail(db))
 
 
+async def _start_from_file(path: Path, publisher: EdgePublisher | None, state: dict[str, str]) -> dt.datetime:
+    """``--start-file``: once this edge can run (console up, bus connected), say so (``scenario:
+    ready`` in /api/health) and wait for ``path``; it holds the scenario's start instant (epoch s)."""
+    while publisher is not None and not publisher.connected:
+        await asyncio.sleep(0.05)
+    state["scenario"] = "ready"
+    while True:
+        try:
+            text = path.read_text().strip()
+        except FileNotFoundError:
+            text = ""
+        if text:
+            state["scenario"] = "running"
+            return dt.datetime.fromtimestamp(float(text), dt.UTC)
+        await asyncio.sleep(0.05)
+
+
 def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, speed: float,
            udp: str | None, loop: bool, udp_link: str = "dw-report",
            readers: list[ThreadedReader] | None = None, bus_url: str | None = None,
-           tls: tuple[Path, Path] | None = None, inputs: list[InputSpec] | None = None) -> None:
+           tls: tuple[Path, Path] | None = None, inputs: list[InputSpec] | None = None,
+           start_file: Path | None = None) -> None:
     import uvicorn
 
     from dronewatch.api import LiveState, create_app
@@ -179,8 +197,12 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
 
     feeds = open_feeds(list(site.inputs) + list(inputs or []), site)
 
+    start_state = {"scenario": "starting"}
+
     def stats() -> dict[str, Any]:
         figures = holder["p"].stats() if "p" in holder else {}
+        if start_file is not None:
+            figures = figures | start_state
         if feeds:
             statuses = with_health([f.status() for f in feeds], time.time())
             figures = figures | {"inputs": statuses, "sensors": sensor_health(statuses)}
@@ -218,13 +240,16 @@ def _serve(site_or_scenario: Scenario | Path, host: str, port: int, db: Path, sp
             async def drive() -> None:
                 while not server.started:  # the console first: a busy CPU must not starve its start
                     await asyncio.sleep(0.05)
+                first = None if start_file is None else await _start_from_file(start_file, publisher, start_state)
                 while True:
-                    # Live, the scenario starts now: times on screen and in the store are real,
-                    # and each pass gets its own alert ids in the shared store.
-                    started = dt.datetime.now(dt.UTC)  # to the microsecond: scenario time = wall time
+                    # Live, the scenario starts now (or at --start-file's instant): times on screen
+                    # and in the store are real, and each pass gets its own alert ids in the store.
+                    started = first or dt.datetime.now(dt.UTC)  # to the microsecond: scenario time = wall time
+                    first = None
                     sim = Simulation(msgspec.structs.replace(scen, start=started))
                     prefix = started.strftime("%Y%m%dT%H%M%S-")
                     holder["p"] = Pipeline(site, sim.frame, store=store, bus=bus, alert_id_prefix=prefix)
+                    await asyncio.sleep(max(0.0, started.timestamp() - time.time()))
                     await run_live(holder["p"], sim, on_update, speed=speed)
                     console.print(f"scenario {scen.name} finished" + (", starting again" if loop else ""))
                     if not loop:
@@ -299,9 +324,13 @@ def demo(
                                                  "the broker is away)")] = None,
     tls_cert: TlsCert = None,
     tls_key: TlsKey = None,
+    start_file: Annotated[Path | None, typer.Option(
+        help="set up, report `scenario: ready` in /api/health, then wait for this file; it holds the "
+             "scenario's start instant (epoch seconds): starts several edges together (bench/scale.py)")] = None,
 ) -> None:
     """The simulator, the whole pipeline, SQLite and the live console in one process."""
-    _serve(_scenario(scenario), host, port, db, speed, None, loop, bus_url=bus, tls=_tls(tls_cert, tls_key))
+    _serve(_scenario(scenario), host, port, db, speed, None, loop, bus_url=bus, tls=_tls(tls_cert, tls_key),
+           start_file=start_file)
 
 
 @app.command()
