@@ -263,8 +263,9 @@ def main() -> None:
         end_backlog = sum(sum(h["ingest"].get("bus", {}).get("backlog", {}).values()) for h in health)
         time.sleep(3)  # last alerts through
         lat = asyncio.run(alert_latencies(db))
-        stages = [httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=30).json()["ingest"]
-                  .get("alert_latency_ms", {}) for _, port in hubs]
+        ingest = [httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=30).json()["ingest"] for _, port in hubs]
+        stages = [i.get("alert_latency_ms", {}) for i in ingest]
+        lags = [i.get("loop_lag_ms", {}) for i in ingest]
         half = len(hub_rss) // 2
         print(json.dumps({
             "sites": args.sites, "drones_per_site": args.drones, "hubs": args.hubs, "duration_s": args.duration,
@@ -274,6 +275,7 @@ def main() -> None:
             "alert_latency_ms": {"p50": round(pct(lat, 0.5) * 1000, 1), "p99": round(pct(lat, 0.99) * 1000, 1),
                                  "max": round(pct(lat, 1.0) * 1000, 1)},
             "alert_stages_ms": stages[0] if len(stages) == 1 else stages,
+            "hub_loop_lag_ms": lags[0] if len(lags) == 1 else lags,
             "cpu_share": {k: round((cpu1[k] - cpu0[k]) / args.duration, 2) for k in cpu1},
             "hub_rss_mib": {"first_half_max": round(max(hub_rss[:half] or [0]), 1),
                             "second_half_max": round(max(hub_rss[half:] or [0]), 1)},

@@ -1,16 +1,18 @@
 """Pulls every site's messages from JetStream, one durable consumer per lane, and persists them.
 
-Alerts, their audit rows and site documents each have their own lane (durable pull consumer,
-fetch loop, transactions); frames and track snapshots share the bulk lane. So an alert never waits
-behind a backlog of frames or track snapshots, nor inside their commits. An urgent lane fetches
-its next batch while the last one is being written (up to ``URGENT_WRITES`` transactions at
-once: alert and audit writes are idempotent and order-free), so an alert never waits for the
-commit of the one before it. Several hub processes bind the same durable consumers, so they share
-the work (a consumer group). A batch is acknowledged only after its transaction commits; if the
-database is down the batch is retried with backoff and stays unacknowledged, and JetStream resends
-anything a dead hub held after ``ack_wait_s`` (30 s or less). A message that cannot be stored
-(does not decode, a class this version does not know, a kind its subject does not name) is
-counted by reason in ``ingestor.rejected``, logged and acknowledged.
+Alerts, their audit rows and site documents each have their own lane (durable pull consumer and
+fetch loop); frames and track snapshots share the bulk lane. A lane only fetches and sorts: each
+class of message has its own queue and writers, which take everything queued (up to
+``MAX_ROWS``) into one transaction. So an alert never waits behind a backlog of frames or track
+snapshots, nor inside their commits, nor for the commit of the alert before it (three writers:
+alert and audit writes are idempotent and order-free); under load the bulk transactions grow
+instead of queueing (track snapshots have one writer: hand-offs are linked in time order). A
+full queue stops its lane fetching. Several hub processes bind the same durable consumers, so
+they share the work (a consumer group). A message is acknowledged only after its transaction
+commits; if the database is down the batch is retried with backoff and stays unacknowledged, and
+JetStream resends anything a dead hub held after ``ack_wait_s`` (30 s or less). A message that
+cannot be stored (does not decode, a class this version does not know, a kind its subject does
+not name) is counted by reason in ``ingestor.rejected``, logged and acknowledged.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dronewatch.jetstream import (
     STREAM,
     URGENT,
     Envelope,
+    Kind,
     Lane,
     connect,
     consumer_filter,
@@ -41,7 +44,9 @@ from dronewatch.jetstream import (
 )
 
 log = logging.getLogger(__name__)
-URGENT_WRITES = 3  # an urgent lane's transactions in flight at once
+WRITERS: dict[Kind, int] = {"alert": 3, "audit": 3, "site": 1, "frame": 2, "track": 1}  # per class
+MAX_ROWS = 1000  # a transaction's messages at most
+QUEUED = 2000  # per class: fetched, not yet committed (a lane waits above it; well inside ack_wait)
 PENDING_EVERY_S = 5.0
 
 
@@ -62,13 +67,14 @@ class HubConsumer:
         self.db_errors = 0
         self.last_batch_at: float | None = None
         self.pending: dict[str, int] = {}  # per lane: in the stream, not yet delivered or acknowledged
+        self._queues: dict[Kind, asyncio.Queue[tuple[Envelope, Any, float]]] = {}  # fetched, not yet written
         self.pool: Any = None
         self._nc: Any = None
 
     async def open(self) -> None:
         import asyncpg
 
-        size = len(URGENT) * URGENT_WRITES + len(KINDS) + 2  # the lanes' writes, and the API
+        size = sum(WRITERS.values()) + 2  # the writers, and the API
         self.pool = await self._retry(lambda: asyncpg.create_pool(asyncpg_dsn(self.db_url), min_size=1,
                                                                   max_size=size), "database")
         self._nc = await self._retry(lambda: connect(self.bus_url, name="dronewatch-hub"), "bus")
@@ -95,9 +101,17 @@ class HubConsumer:
         return await js.pull_subscribe(consumer_filter(lane), durable=name, stream=STREAM, config=cfg)
 
     async def _fetch(self, sub: Any, lane: Lane) -> list[Any]:
-        """The next batch of a lane: the bulk lane lets it fill for up to ``poll_s``, an urgent one
-        for at most 50 ms."""
-        return list(await sub.fetch(self.batch, timeout=self.poll_s if lane == "bulk" else 0.05))
+        """The next batch of a lane. The bulk lane lets it fill for up to ``poll_s``. An urgent lane
+        waits (up to 1 s) for one message, which comes the moment JetStream stores it, then takes
+        what else is there in one more pull that waits at most 5 ms (a pull for many that is not
+        full waits until it expires)."""
+        if lane == "bulk":
+            return list(await sub.fetch(self.batch, timeout=self.poll_s))
+        first = list(await sub.fetch(1, timeout=1.0))
+        try:
+            return first + list(await sub.fetch(self.batch - 1, timeout=0.005))
+        except Exception:  # nothing more (a timeout), or the broker went: the next fetch will say
+            return first
 
     async def _persist(self, envs: list[Envelope]) -> None:
         delay = 0.2
@@ -118,7 +132,9 @@ class HubConsumer:
         """Every lane's loop, until cancelled."""
         if self.pool is None:
             await self.open()
-        await asyncio.gather(*(self._lane(lane) for lane in LANES), self._watch_pending())
+        self._queues = {kind: asyncio.Queue(QUEUED) for kind in KINDS}
+        writers = [self._writer(kind) for kind in KINDS for _ in range(WRITERS[kind])]
+        await asyncio.gather(*(self._lane(lane) for lane in LANES), *writers, self._watch_pending())
 
     async def _sort(self, lane: Lane, msgs: list[Any]) -> tuple[list[Envelope], list[Any]]:
         """The batch's envelopes to store and their messages (acknowledged after the commit); the
@@ -152,53 +168,41 @@ class HubConsumer:
             log.info("hub: ack failed: %s", err)
 
     async def _lane(self, lane: Lane) -> None:
-        """Fetch, sort, write, acknowledge. The next fetch does not wait for the write: an urgent
-        lane has up to ``URGENT_WRITES`` batches in flight, the bulk lane one (its track
-        snapshots link hand-offs in time order)."""
+        """Fetch, sort, hand each message to its class's queue (the writers acknowledge it)."""
         sub = None
-        slots = asyncio.Semaphore(1 if lane == "bulk" else URGENT_WRITES)
-        writes: set[asyncio.Task[None]] = set()
-        try:
-            while True:
-                try:
-                    if sub is None:
-                        sub = await self._subscription(lane)
-                    msgs = await self._fetch(sub, lane)
-                except TimeoutError:  # nothing came (nats' TimeoutError is one too): not an error
-                    continue
-                except asyncio.CancelledError:
-                    raise
-                except Exception as err:  # broker away: the client reconnects; rebind when it is back
-                    log.info("hub: %s fetch failed (%s: %s)", lane, type(err).__name__, err)
-                    sub = None
-                    await asyncio.sleep(0.5)
-                    continue
-                fetched = time.time()
-                envs, keep = await self._sort(lane, msgs)
-                if not keep:
-                    continue
-                await slots.acquire()
-                task = asyncio.create_task(self._write(envs, keep, fetched, slots))
-                writes.add(task)
-                task.add_done_callback(writes.discard)
-        finally:
-            for task in writes:  # unacknowledged: JetStream sends them again
-                task.cancel()
+        while True:
+            try:
+                if sub is None:
+                    sub = await self._subscription(lane)
+                msgs = await self._fetch(sub, lane)
+            except TimeoutError:  # nothing came (nats' TimeoutError is one too): not an error
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # broker away: the client reconnects; rebind when it is back
+                log.info("hub: %s fetch failed (%s: %s)", lane, type(err).__name__, err)
+                sub = None
+                await asyncio.sleep(0.5)
+                continue
+            fetched = time.time()
+            envs, keep = await self._sort(lane, msgs)
+            for env, m in zip(envs, keep, strict=True):
+                await self._queues[env.kind].put((env, m, fetched))
 
-    async def _write(self, envs: list[Envelope], msgs: list[Any], fetched: float, slot: asyncio.Semaphore) -> None:
-        """One batch: frames and track snapshots in transactions of their own, side by side."""
-        try:
-            by_kind: dict[str, list[Envelope]] = {}
-            for env in envs:
-                by_kind.setdefault(env.kind, []).append(env)
-            await asyncio.gather(*(self._persist(group) for group in by_kind.values()))
+    async def _writer(self, kind: Kind) -> None:
+        """Everything of ``kind`` queued (up to ``MAX_ROWS``) in one transaction, then acknowledged."""
+        queue = self._queues[kind]
+        while True:
+            items = [await queue.get()]
+            while len(items) < MAX_ROWS and not queue.empty():
+                items.append(queue.get_nowait())
+            await self._persist([env for env, _, _ in items])
             self.last_batch_at = committed = time.time()
-            for env in by_kind.get("alert", ()):
-                self.latency.record(float(env.row.get("_audit_at", 0.0)), env.stamps, fetched, committed)
-            for m in msgs:
+            if kind == "alert":
+                for env, _, fetched in items:
+                    self.latency.record(float(env.row.get("_audit_at", 0.0)), env.stamps, fetched, committed)
+            for _, m, _ in items:
                 await self._ack(m)
-        finally:
-            slot.release()
 
     async def _watch_pending(self) -> None:
         """Every ``PENDING_EVERY_S``: each lane's messages not yet delivered or not yet acknowledged."""

@@ -55,3 +55,29 @@ class StageLatency:
         out["slowest_1pct_mean"] = {name: round(sum(r[i] for r in slow) / len(slow) * 1000, 1)
                                     for i, name in enumerate(names)}
         return out
+
+
+class LoopLag:
+    """How late the hub's event loop wakes a task that asked to sleep ``every_s``: time a ready
+    message waits for the loop (other lanes' work, the API) or for a CPU (the host's load)."""
+
+    def __init__(self, every_s: float = 0.1, keep: int = 3000) -> None:
+        self.every_s = every_s
+        self._lags: deque[float] = deque(maxlen=keep)
+
+    async def run(self) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + self.every_s
+            await asyncio.sleep(self.every_s)
+            self._lags.append(loop.time() - due)
+
+    def summary(self) -> dict[str, float]:
+        """p50/p99/max in milliseconds over the last ``keep`` wakes (5 minutes at 0.1 s)."""
+        if not self._lags:
+            return {}
+        vals = list(self._lags)
+        return {"p50": round(_pct(vals, 0.5) * 1000, 1), "p99": round(_pct(vals, 0.99) * 1000, 1),
+                "max": round(max(vals) * 1000, 1)}

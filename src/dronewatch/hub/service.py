@@ -10,6 +10,7 @@ from typing import Any
 from dronewatch.hub.app import create_hub_app
 from dronewatch.hub.consumer import HubConsumer
 from dronewatch.hub.db import migrate
+from dronewatch.hub.latency import LoopLag
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +31,18 @@ async def run_hub(bus_url: str, db_url: str, host: str, port: int, *, ack_wait_s
             delay = min(delay * 2, 5.0)
     consumer = HubConsumer(bus_url, db_url, ack_wait_s=ack_wait_s)
     await consumer.open()
+    lag = LoopLag()
 
     def health() -> dict[str, Any]:
         return {"written": dict(consumer.ingestor.written), "rejected": dict(consumer.ingestor.rejected),
                 "db_errors": consumer.db_errors, "last_batch_at": consumer.last_batch_at,
                 "pending": dict(consumer.pending),
-                "alert_latency_ms": consumer.latency.summary()}
+                "alert_latency_ms": consumer.latency.summary(), "loop_lag_ms": lag.summary()}
 
     app = create_hub_app(consumer.pool, health)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     ingest = asyncio.create_task(consumer.run())
+    watch = asyncio.create_task(lag.run())
     serve = asyncio.create_task(server.serve())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -53,6 +56,7 @@ async def run_hub(bus_url: str, db_url: str, host: str, port: int, *, ack_wait_s
     await asyncio.wait({ingest, serve, waiter}, return_when=asyncio.FIRST_COMPLETED)
     server.should_exit = True
     ingest.cancel()
+    watch.cancel()
     for t in (ingest, serve):
         try:
             await t
