@@ -45,7 +45,7 @@ from dronewatch.jetstream import (
 
 log = logging.getLogger(__name__)
 WRITERS: dict[Kind, int] = {"alert": 3, "audit": 3, "site": 1, "frame": 2, "track": 1}  # per class
-MAX_ROWS = 1000  # a transaction's messages at most
+MAX_ROWS = 500  # a transaction's messages at most
 QUEUED = 2000  # per class: fetched, not yet committed (a lane waits above it; well inside ack_wait)
 PENDING_EVERY_S = 5.0
 
@@ -103,15 +103,17 @@ class HubConsumer:
     async def _fetch(self, sub: Any, lane: Lane) -> list[Any]:
         """The next batch of a lane. The bulk lane lets it fill for up to ``poll_s``. An urgent lane
         waits (up to 1 s) for one message, which comes the moment JetStream stores it, then takes
-        what else is there in one more pull that waits at most 5 ms (a pull for many that is not
-        full waits until it expires)."""
+        the ones its metadata says are waiting behind it (a pull for more than are there would
+        wait until it expires)."""
         if lane == "bulk":
             return list(await sub.fetch(self.batch, timeout=self.poll_s))
-        first = list(await sub.fetch(1, timeout=1.0))
-        try:
-            return first + list(await sub.fetch(self.batch - 1, timeout=0.005))
-        except Exception:  # nothing more (a timeout), or the broker went: the next fetch will say
-            return first
+        msgs = list(await sub.fetch(1, timeout=1.0))
+        behind = int(msgs[-1].metadata.num_pending or 0)
+        # a timeout (another hub took them) or the broker gone: the next fetch will say
+        with contextlib.suppress(Exception):
+            if behind:
+                msgs += await sub.fetch(min(behind, self.batch - 1), timeout=0.05)
+        return msgs
 
     async def _persist(self, envs: list[Envelope]) -> None:
         delay = 0.2

@@ -8,6 +8,7 @@ acknowledged, so JetStream sends it again.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -27,6 +28,13 @@ AUDIT_COLS = {"id", "alert_id", "at", "by", "change", "from_state", "to_state", 
 
 def decode(data: bytes) -> Envelope:
     return DECODER.decode(data)
+
+
+async def _breathe(i: int, every: int = 100) -> None:
+    """Let the event loop run other tasks every ``every`` rows: building a big bulk batch's rows
+    must not hold it (an alert's fetch and write wait for it), the less so on a busy CPU."""
+    if i % every == every - 1:
+        await asyncio.sleep(0)
 
 
 def _point(lat: float, lon: float, alt: float) -> str:
@@ -74,7 +82,8 @@ class Ingestor:
             return
         await self.partitions.ensure(conn, "frames", [float(e.row["received_at"]) for e in envs])
         rows = []
-        for e in envs:
+        for i, e in enumerate(envs):
+            await _breathe(i)
             r = e.row
             extra = {k: v for k, v in r.items() if k not in FRAME_COLS}
             key = f"{e.site}:{record_key('frames', r)}"
@@ -97,7 +106,8 @@ class Ingestor:
             await follow(conn, sorted(moves.values(), key=lambda m: float(m[2]["at"])))
             moves.clear()
 
-        for e in sorted(envs, key=lambda x: float(x.row["at"])):
+        for i, e in enumerate(sorted(envs, key=lambda x: float(x.row["at"]))):
+            await _breathe(i)
             r = e.row
             track = json.loads(r["json"])
             gid = None
