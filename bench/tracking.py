@@ -11,7 +11,9 @@ Reports) - runs in a child process pinned to one core, so its timing and peak me
     .venv/bin/python bench/tracking.py                      (add --reuse-anchor to reuse cached
                                                              Stone Soup results in bench/out/)
     .venv/bin/python bench/tracking.py --set harsh --harsh-seed 23    (harsh rows only, a seed)
-  dronewatch alone on any anchor scenario, output in the anchor's `est` format:
+  dronewatch alone on any anchor scenario, output in the anchor's `est` format (its JSON line
+  has cpu_sec_per_scan too: CPU time, to compare two versions A/B/A/B on a loaded machine, e.g.
+  one of them as PYTHONPATH=/tmp/base/src after `git archive <commit> src | tar -x -C /tmp/base`):
     .venv/bin/python bench/tracking.py --scenario-in FILE.npz --est-out MINE.npz
   then: bench/.venv-anchor/bin/python ../shared/bench/stonesoup_anchor.py \
           --scenario-in FILE.npz --eval-tracks MINE.npz --out-dir OUT
@@ -70,6 +72,7 @@ def run_dronewatch(det: np.ndarray, meta: dict[str, Any]) -> dict[str, Any]:
     seg_key = np.zeros(0, dtype=np.int64)  # key per track id (index: id), 0 = none yet
     last_k = np.zeros(0, dtype=np.int64)
     next_key = 1
+    cpu0 = time.process_time()
     for k in range(scans):
         started = time.perf_counter()
         rows = det[bounds[k]:bounds[k + 1]]
@@ -87,8 +90,10 @@ def run_dronewatch(det: np.ndarray, meta: dict[str, Any]) -> dict[str, Any]:
         last_k[ids] = k
         per_scan.append(time.perf_counter() - started)
         est.append(np.column_stack([np.full(len(ids), k), seg_key[ids], x[:, 0], x[:, 3], x[:, 1], x[:, 4]]))
+    cpu_s = time.process_time() - cpu0  # CPU time: comparable across runs on a loaded machine
     total = float(sum(per_scan))
     return dict(est=np.vstack(est) if est else np.zeros((0, 6)), sec_per_scan=total / scans,
+                cpu_sec_per_scan=cpu_s / scans,
                 sec_per_scan_max=max(per_scan), detections=len(det),
                 detections_per_second=len(det) / total, stats=trk.stats,
                 peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
