@@ -281,42 +281,75 @@ class Mosquitto:
 
 
 class WebhookReceiver:
-    """An HTTP endpoint that verifies every Standard Webhooks signature; it can be made to refuse
-    (503) until ``up_at`` (time.monotonic()) to play a receiver that is down."""
+    """An HTTP/1.1 endpoint with keep-alive (as a real receiver behind a web server is) that
+    verifies every Standard Webhooks signature; it can be made to refuse (503) until ``up_at``
+    (time.monotonic()) to play a receiver that is down, and to drop ``drop_reused`` requests that
+    arrive on a kept-alive connection (closing it without an answer, as a server does whose
+    idle timeout struck while the request was on its way), and to be slow (``slow_s`` before each
+    answer; ``most_at_once`` counts the requests it had at the same time)."""
 
     def __init__(self, secret: str, up_at: float = 0.0, on_valid: Callable[[dict[str, Any]], None] | None = None,
-                 port: int = 0) -> None:
+                 port: int = 0, drop_reused: int = 0, slow_s: float = 0.0) -> None:
         from standardwebhooks import Webhook
 
         self.verifier = Webhook(secret)
         self.up_at = up_at
         self.on_valid = on_valid
+        self.drop_reused = drop_reused
         self.received: list[tuple[dict[str, str], dict[str, Any], float]] = []  # headers, body, when
         self.bad_signatures = 0
         self.refused = 0
+        self.dropped = 0
+        self.connections = 0
+        self.slow_s = slow_s
+        self.most_at_once = 0
+        self._at_once = 0
+        lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: one connection for many requests
+            served = 0  # requests answered on this connection
+
+            def setup(self) -> None:
+                super().setup()
+                receiver.connections += 1
+
+            def _answer(self, code: int) -> None:
+                self.send_response(code)
+                self.send_header("content-length", "0")
+                self.end_headers()
+                self.served += 1
+
             def do_POST(self) -> None:
+                if self.served and receiver.drop_reused > 0:
+                    receiver.drop_reused -= 1
+                    receiver.dropped += 1
+                    self.close_connection = True  # read nothing, answer nothing: the connection ends
+                    return
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 if time.monotonic() < receiver.up_at:
                     receiver.refused += 1
-                    self.send_response(503)
-                    self.end_headers()
+                    self._answer(503)
                     return
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 try:
                     payload = receiver.verifier.verify(body, headers)
                 except Exception:
                     receiver.bad_signatures += 1
-                    self.send_response(400)
-                    self.end_headers()
+                    self._answer(400)
                     return
                 receiver.received.append((headers, payload, time.monotonic()))
                 if receiver.on_valid is not None:
                     receiver.on_valid(payload)
-                self.send_response(204)
-                self.end_headers()
+                if receiver.slow_s:
+                    with lock:
+                        receiver._at_once += 1
+                        receiver.most_at_once = max(receiver.most_at_once, receiver._at_once)
+                    time.sleep(receiver.slow_s)
+                    with lock:
+                        receiver._at_once -= 1
+                self._answer(204)
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -112,6 +112,59 @@ def test_first_retry_within_5_s_and_outbox_survives_a_restart(tmp_path: Path, se
         receiver.stop()
 
 
+def test_kept_alive_connection_dropped_under_a_request_is_sent_again_at_once(tmp_path: Path, secret: str) -> None:
+    receiver = WebhookReceiver(secret, drop_reused=1)  # the second request finds its connection closed
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    try:
+        outputs = Outputs.for_site(site_with(WebhookSpec(url=receiver.url, secret_env="DW_TEST_HOOK")), store).start()
+        for u in _alert_updates():
+            outputs.offer(u)
+            deadline = time.monotonic() + 10
+            while outputs.stats()[0]["pending"] or not outputs.outputs[0].idle():
+                assert time.monotonic() < deadline, outputs.stats()
+                time.sleep(0.01)
+        assert outputs.drain(10)
+        hook = outputs.outputs[0]
+        outputs.close()
+
+        ids = Counter(h["webhook-id"] for h, _, _ in receiver.received)
+        assert len(ids) == 5 and set(ids.values()) == {1}, ids
+        rows = Outbox(store, hook.name).rows()
+        assert [r["status"] for r in rows] == ["delivered"] * 5
+        assert [r["attempts"] for r in rows] == [1] * 5, "sent again at once, not after a retry's wait"
+        assert {r["webhook_id"] for r in rows} == set(ids)
+        assert receiver.dropped == 1 and hook.resent == 1  # type: ignore[attr-defined]
+        assert receiver.connections == 2, "one kept-alive connection, then one more after the drop"
+    finally:
+        receiver.stop()
+        store.close()
+
+
+def test_alerts_of_one_update_go_side_by_side_to_a_slow_receiver(tmp_path: Path, secret: str) -> None:
+    receiver = WebhookReceiver(secret, slow_s=0.3)
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    raised = [make_alert(f"B0000{i}", T0, track_id=i, track_ids=(i,)) for i in range(1, 5)]
+    ended = [msgspec.structs.replace(a, state="resolved", updated_at=T0 + 1) for a in raised]
+    try:
+        outputs = Outputs.for_site(site_with(WebhookSpec(url=receiver.url, secret_env="DW_TEST_HOOK")), store).start()
+        outputs.offer(Update(at=T0, tracks=[], alerts=raised))
+        outputs.offer(Update(at=T0 + 1, tracks=[], alerts=ended))
+        assert outputs.drain(20), outputs.stats()
+        outputs.close()
+
+        assert receiver.most_at_once >= 2, "the four raised alerts were not sent side by side"
+        ids = Counter(h["webhook-id"] for h, _, _ in receiver.received)
+        assert len(ids) == 8 and set(ids.values()) == {1}, ids
+        got = [(b["data"]["id"], b["type"]) for _, b, _ in receiver.received]
+        assert {t for _, t in got[:4]} == {"alert.raised"}, "an update's messages go after the one before"
+        for a in raised:
+            assert [t for i, t in got if i == a.alert_id] == ["alert.raised", "alert.resolved"]
+        assert [r["status"] for r in Outbox(store, outputs.outputs[0].name).rows()] == ["delivered"] * 8
+    finally:
+        receiver.stop()
+        store.close()
+
+
 def test_missing_secret_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DW_NO_SUCH_SECRET", raising=False)
     with Store(f"sqlite:///{tmp_path / 'w.db'}") as store, pytest.raises(ValueError, match="DW_NO_SUCH_SECRET"):

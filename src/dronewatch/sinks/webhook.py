@@ -9,6 +9,15 @@ failures are retried after ``retry_s`` (1, 2, 3, 5, 10, 30 s, ... by default); a
 is down (no connection, 5xx, 429) holds the whole endpoint until the next retry, so messages
 keep their order. Per-endpoint filters: ``severity``, ``zones``, ``rules`` (an alert that
 passed keeps being sent through its end).
+
+The fast path: when nothing older is pending, a new alert's messages are posted straight from
+memory once the outbox has them (no read back), over a kept-alive connection (httpx's pool);
+the messages of different alerts of one update go side by side over up to ``parallel``
+connections (each alert's own in order; a backlog or a retry goes one by one, oldest first);
+a kept-alive connection that the receiver closed under a request (no answer) is tried once
+more at once on a new one, same webhook-id. The ``delivered`` marks are written together when
+no alert is waiting (and always before the outbox is read for what is due), so they do not
+sit between one alert and the next.
 """
 
 from __future__ import annotations
@@ -16,7 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import msgspec
@@ -35,11 +47,13 @@ from dronewatch.store.outbox import Outbox
 
 log = logging.getLogger(__name__)
 _ENC = msgspec.json.Encoder()
+_Outcome = tuple[dict[str, Any], bool, str, bool, float]  # row, delivered, error, receiver down, when
 
 
 class WebhookOutput(Output):
     kind = "webhook"
     wants_tracks = False
+    parallel = 4  # connections at once for one update's alerts
 
     def __init__(self, spec: WebhookSpec, site: Site, store: Store) -> None:
         super().__init__(spec.name or f"webhook {spec.url}", spec.queue)
@@ -54,7 +68,11 @@ class WebhookOutput(Output):
         self._passed: set[str] = set()  # alert ids that passed this endpoint's filters
         self._http: httpx.Client | None = None
         self._pending = 0
+        self._marks: list[tuple[int, int, float]] = []  # delivered, not yet marked: (row id, attempts, at)
         self.delivered = 0
+        self.resent = 0  # requests tried again at once after the receiver dropped a kept-alive connection
+        self._count_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None  # sends a new update's alerts side by side
 
     def open(self) -> None:
         self._http = httpx.Client(timeout=self.spec.timeout_s, follow_redirects=False,
@@ -82,39 +100,89 @@ class WebhookOutput(Output):
                 body = _ENC.encode({"type": event, "timestamp": iso(alert.updated_at),
                                     "data": alert_json(alert)}).decode()
                 messages.append((f"msg_{ULID()}", event, alert.alert_id, body))
-        if messages:
-            self.outbox.add(messages, time.time())
-            self._pending += len(messages)
+        if not messages:
+            return
+        backlog = self._pending > 0  # older messages first, from the outbox
+        ids = self.outbox.add(messages, time.time())
+        self._pending += len(messages)
+        if backlog:
             self._deliver()
+        else:
+            self._send([{"id": i, "webhook_id": wid, "alert_id": aid, "body": body, "attempts": 0}
+                        for i, (wid, _, aid, body) in zip(ids, messages, strict=True)], side_by_side=True)
 
     def tick(self) -> None:
+        self._mark()
         if self._pending:
             self._deliver()
 
     def _post(self, webhook_id: str, body: str) -> httpx.Response:
         assert self._http is not None
-        now = dt.datetime.now(dt.UTC)
-        headers = {"content-type": "application/json", "webhook-id": webhook_id,
-                   "webhook-timestamp": str(int(now.timestamp())),
-                   "webhook-signature": self.signer.sign(webhook_id, now, body)}
-        return self._http.post(self.spec.url, content=body.encode(), headers=headers)
+        for again in (False, True):
+            now = dt.datetime.now(dt.UTC)
+            headers = {"content-type": "application/json", "webhook-id": webhook_id,
+                       "webhook-timestamp": str(int(now.timestamp())),
+                       "webhook-signature": self.signer.sign(webhook_id, now, body)}
+            try:
+                return self._http.post(self.spec.url, content=body.encode(), headers=headers)
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                if again:  # a new connection failed too: the receiver is down
+                    raise
+                with self._count_lock:
+                    self.resent += 1  # (the pool has let the dead connection go)
+        raise AssertionError("unreachable")
+
+    def _mark(self) -> None:
+        """Write the delivered marks kept so far."""
+        if self._marks:
+            marks, self._marks = self._marks, []
+            self.outbox.delivered_many(marks)
 
     def _deliver(self) -> None:
-        """Send what is due, oldest first, until the endpoint fails."""
+        """Send what is due in the outbox."""
+        self._mark()  # (a delivered message must not look due)
+        self._send(self.outbox.due(time.time()))
+
+    def _attempt(self, row: dict[str, Any]) -> _Outcome:
+        try:
+            response = self._post(row["webhook_id"], row["body"])
+        except httpx.HTTPError as err:
+            return row, False, f"{type(err).__name__}: {err}", True, time.time()
+        ok = 200 <= response.status_code < 300
+        down = response.status_code >= 500 or response.status_code in (408, 429)
+        return row, ok, "" if ok else f"HTTP {response.status_code}", down, time.time()
+
+    def _chain(self, rows: list[dict[str, Any]]) -> list[_Outcome]:
+        """Send ``rows`` one after the other until one fails."""
+        outcomes = []
+        for row in rows:
+            outcomes.append(self._attempt(row))
+            if not outcomes[-1][1]:
+                break
+        return outcomes
+
+    def _send(self, rows: list[dict[str, Any]], side_by_side: bool = False) -> None:
+        """Send ``rows`` (id, webhook_id, body, attempts; alert_id if ``side_by_side``), oldest
+        first, until the endpoint fails. ``side_by_side``: the messages of different alerts go
+        over up to ``parallel`` connections at once (each alert's own stay in order)."""
+        chains: list[list[dict[str, Any]]] = [rows]
+        if side_by_side and self.parallel > 1:
+            by_alert: dict[Any, list[dict[str, Any]]] = {}
+            for row in rows:
+                by_alert.setdefault(row["alert_id"], []).append(row)
+            chains = list(by_alert.values())
+        if len(chains) == 1:
+            results = [self._chain(chains[0])]
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix=f"webhook-{self.name}")
+            results = list(self._pool.map(self._chain, chains))
         retry = self.spec.retry_s
-        for row in self.outbox.due(time.time()):
+        hold = 0.0
+        for row, ok, error, down, now in (o for chain in results for o in chain):
             attempts = row["attempts"] + 1
-            down = False
-            try:
-                response = self._post(row["webhook_id"], row["body"])
-                ok = 200 <= response.status_code < 300
-                error = "" if ok else f"HTTP {response.status_code}"
-                down = response.status_code >= 500 or response.status_code in (408, 429)
-            except httpx.HTTPError as err:
-                ok, error, down = False, f"{type(err).__name__}: {err}", True
-            now = time.time()
             if ok:
-                self.outbox.delivered(row["id"], attempts, now)
+                self._marks.append((row["id"], attempts, now))
                 self.sent += 1
                 self.delivered += 1
                 self._pending -= 1
@@ -127,14 +195,19 @@ class WebhookOutput(Output):
                 self._pending -= 1
                 log.warning("webhook %s: %s given up after %d attempts (%s)", self.name, row["webhook_id"],
                             attempts, error)
-            if down:
-                if next_at is not None:
-                    self.outbox.hold(next_at)
-                return
+            elif down:
+                hold = max(hold, next_at)
+        if hold:
+            self.outbox.hold(hold)
+        if not self._wait_alerts:  # (a racy look: a waiting alert goes first, the next call marks)
+            self._mark()
 
     def pending(self) -> int:
         return max(self._pending, 0)
 
     def shutdown(self) -> None:
+        self._mark()
+        if self._pool is not None:
+            self._pool.shutdown()
         if self._http is not None:
             self._http.close()

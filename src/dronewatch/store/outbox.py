@@ -3,6 +3,8 @@
 A message is written (``add``) before any attempt to send it, so a receiver that is down, or a
 process that stops, loses nothing: the next process with the same endpoint sends what is still
 ``pending``. Each message keeps its ``webhook_id`` through every retry. Times are wall clock.
+``add`` gives the new rows' ids, so a sender can post what it just wrote from memory and mark
+it ``delivered`` later, several in one transaction (``delivered_many``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from dronewatch.store.store import Store
 from dronewatch.store.tables import webhook_outbox as wo
@@ -21,15 +23,16 @@ class Outbox:
         self.engine = store.engine
         self.endpoint = endpoint
 
-    def add(self, messages: Sequence[tuple[str, str, str | None, str]], now: float) -> None:
-        """Keep ``(webhook_id, event_type, alert_id, body)`` messages, due now."""
+    def add(self, messages: Sequence[tuple[str, str, str | None, str]], now: float) -> list[int]:
+        """Keep ``(webhook_id, event_type, alert_id, body)`` messages, due now; their row ids, in order."""
         if not messages:
-            return
+            return []
         rows = [{"endpoint": self.endpoint, "webhook_id": wid, "event_type": typ, "alert_id": aid, "body": body,
                  "created_at": now, "status": "pending", "attempts": 0, "next_at": now}
                 for wid, typ, aid, body in messages]
         with self.engine.begin() as conn:
-            conn.execute(insert(wo), rows)
+            got = conn.execute(insert(wo).returning(wo.c.id, sort_by_parameter_order=True), rows)
+            return [int(r[0]) for r in got]
 
     def due(self, now: float, limit: int = 100) -> list[dict[str, Any]]:
         """Pending messages whose time has come, oldest first."""
@@ -39,10 +42,14 @@ class Outbox:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def delivered(self, row_id: int, attempts: int, now: float) -> None:
+    def delivered_many(self, marks: Sequence[tuple[int, int, float]]) -> None:
+        """``(row id, attempts, delivered at)`` for several messages, in one transaction."""
+        if not marks:
+            return
+        stmt = (update(wo).where(wo.c.id == bindparam("row_id"))
+                .values(status="delivered", attempts=bindparam("n"), delivered_at=bindparam("at"), last_error=None))
         with self.engine.begin() as conn:
-            conn.execute(update(wo).where(wo.c.id == row_id).values(
-                status="delivered", attempts=attempts, delivered_at=now, last_error=None))
+            conn.execute(stmt, [{"row_id": i, "n": n, "at": at} for i, n, at in marks])
 
     def failed(self, row_id: int, attempts: int, next_at: float | None, error: str) -> None:
         """A failed attempt: try again at ``next_at``, or give up (status ``failed``) if None."""
