@@ -11,7 +11,8 @@ as `serve` starts them: in a process of their own; ``--threads``: on threads of 
 process) to real receivers on 127.0.0.1: a TLS CoT listener requiring the client certificate, mosquitto
 with a subscriber, a signature-checking webhook receiver, a SAPIENT parent), A again.
 Latency: from the moment the step that raised the alert returned to the far end having the
-alert (CLOCK_MONOTONIC, shared by the processes); the far ends run in a process of their own.
+alert (CLOCK_MONOTONIC, shared by the processes); each far end runs in a process of its own
+(as on a machine of its own), the webhook receiver an HTTP/1.1 server with keep-alive.
 Anchor: the step time of the A runs, same machine, same run; target p99 <= 250 ms for each
 output and B/A step time within 10 %. CPU, which a loaded machine disturbs far less than wall
 time: the pipeline thread's CPU per step (``time.thread_time``), the pipeline process's
@@ -98,93 +99,119 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
 
 
+FAR_KINDS = ("cot_tls", "mqtt", "webhook", "sapient")
+
+
 class Far:
-    """The four far ends, recording when each alert arrived (time.monotonic())."""
+    """One far end (``kind``: one of FAR_KINDS), recording when each alert arrived (time.monotonic())."""
 
-    def __init__(self, tmp: Path) -> None:
-        self.pki = make_pki(tmp / "pki")
-        self.cot = CotListener("tls", self.pki).start()
-        self.broker = Mosquitto(tmp / "mq")
-        self.hook = WebhookReceiver(SECRET)
-        self.parent = SapientParent()
+    def __init__(self, tmp: Path, kind: str) -> None:
+        self.kind = kind
         self.mqtt_at: dict[str, float] = {}
-        ready = threading.Event()
-        self.sub = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2)
-        self.sub.on_connect = lambda c, *_: c.subscribe("dronewatch/v1/bench/alerts/#", qos=1)
-        self.sub.on_subscribe = lambda *_: ready.set()
+        if kind == "cot_tls":
+            self.pki = make_pki(tmp / "pki")
+            self.cot = CotListener("tls", self.pki).start()
+        elif kind == "mqtt":
+            self.broker = Mosquitto(tmp / "mq")
+            ready = threading.Event()
+            self.sub = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2)
+            self.sub.on_connect = lambda c, *_: c.subscribe("dronewatch/v1/bench/alerts/#", qos=1)
+            self.sub.on_subscribe = lambda *_: ready.set()
 
-        def on_message(_c: Any, _u: Any, m: Any) -> None:
-            body = json.loads(m.payload)
-            if body["type"] == "alert.raised":
-                self.mqtt_at.setdefault(body["data"]["id"], time.monotonic())
+            def on_message(_c: Any, _u: Any, m: Any) -> None:
+                body = json.loads(m.payload)
+                if body["type"] == "alert.raised":
+                    self.mqtt_at.setdefault(body["data"]["id"], time.monotonic())
 
-        self.sub.on_message = on_message
-        self.sub.connect("127.0.0.1", self.broker.port)
-        self.sub.loop_start()
-        ready.wait(5)
+            self.sub.on_message = on_message
+            self.sub.connect("127.0.0.1", self.broker.port)
+            self.sub.loop_start()
+            ready.wait(5)
+        elif kind == "webhook":
+            self.hook = WebhookReceiver(SECRET)
+        else:
+            self.parent = SapientParent()
 
-    def outputs(self) -> list[Any]:
-        return [CotOutput(url=f"tls://127.0.0.1:{self.cot.port}", cert=str(self.pki.client_cert),
-                          key=str(self.pki.client_key), ca=str(self.pki.ca)),
-                MqttOutput(url=f"mqtt://127.0.0.1:{self.broker.port}"),
-                WebhookOutput(url=self.hook.url, secret_env="DW_BENCH_HOOK"),
-                SapientOutput(url=f"tcp://127.0.0.1:{self.parent.port}")]
+    def output(self) -> Any:
+        if self.kind == "cot_tls":
+            return CotOutput(url=f"tls://127.0.0.1:{self.cot.port}", cert=str(self.pki.client_cert),
+                             key=str(self.pki.client_key), ca=str(self.pki.ca))
+        if self.kind == "mqtt":
+            return MqttOutput(url=f"mqtt://127.0.0.1:{self.broker.port}")
+        if self.kind == "webhook":
+            return WebhookOutput(url=self.hook.url, secret_env="DW_BENCH_HOOK")
+        return SapientOutput(url=f"tcp://127.0.0.1:{self.parent.port}")
 
-    def arrivals(self) -> dict[str, dict[str, float]]:
-        cot: dict[str, float] = {}
-        for e in self.cot.events:
-            if ".alert." in e.uid:
-                cot.setdefault(e.uid.rsplit(".alert.", 1)[1], e.received)
-        hook: dict[str, float] = {}
-        for _, body, at in self.hook.received:
-            if body["type"] == "alert.raised":
-                hook.setdefault(body["data"]["id"], at)
-        sap: dict[str, float] = {}
-        for r in self.parent.of("alert"):
-            sap.setdefault(r.msg.alert.additional_information.split(",")[0].removeprefix("dronewatch alert "), r.at)
-        return {"cot_tls": cot, "mqtt": dict(self.mqtt_at), "webhook": hook, "sapient": sap}
+    def arrivals(self) -> dict[str, float]:
+        got: dict[str, float] = {}
+        if self.kind == "cot_tls":
+            for e in self.cot.events:
+                if ".alert." in e.uid:
+                    got.setdefault(e.uid.rsplit(".alert.", 1)[1], e.received)
+        elif self.kind == "mqtt":
+            got = dict(self.mqtt_at)
+        elif self.kind == "webhook":
+            for _, body, at in self.hook.received:
+                if body["type"] == "alert.raised":
+                    got.setdefault(body["data"]["id"], at)
+        else:
+            for r in self.parent.of("alert"):
+                got.setdefault(r.msg.alert.additional_information.split(",")[0].removeprefix("dronewatch alert "),
+                               r.at)
+        return got
 
     def stop(self) -> None:
-        self.sub.loop_stop()
-        self.sub.disconnect()
-        self.cot.stop()
-        self.broker.stop()
-        self.hook.stop()
-        self.parent.stop()
+        if self.kind == "cot_tls":
+            self.cot.stop()
+        elif self.kind == "mqtt":
+            self.sub.loop_stop()
+            self.sub.disconnect()
+            self.broker.stop()
+        elif self.kind == "webhook":
+            self.hook.stop()
+        else:
+            self.parent.stop()
 
 
-def far_process(tmp: str, conn: Any) -> None:
-    """The far ends in a process of their own (their parsing must not share dronewatch's CPU
-    thread): sends the output specs, then the arrivals when asked."""
-    far = Far(Path(tmp))
-    conn.send(msgspec.to_builtins(far.outputs()))
+def far_process(tmp: str, kind: str, conn: Any) -> None:
+    """One far end in a process of its own (as on a machine of its own: its parsing shares
+    neither dronewatch's interpreter nor the other far ends'): sends its output spec, then the
+    arrivals when asked."""
+    far = Far(Path(tmp), kind)
+    conn.send(msgspec.to_builtins(far.output()))
     conn.recv()
     conn.send(far.arrivals())
     far.stop()
 
 
 class RemoteFar:
+    """The four far ends, each in a process of its own."""
+
     def __init__(self, tmp: Path) -> None:
-        self.conn, child = mp.Pipe()
-        self.proc = mp.get_context("fork").Process(target=far_process, args=(str(tmp), child), daemon=True)
-        self.proc.start()
-        specs = self.conn.recv()
-        self._outputs = [msgspec.convert(s, OutputSpec) for s in specs]
+        self.conns: dict[str, Any] = {}
+        self.procs = []
+        for kind in FAR_KINDS:
+            self.conns[kind], child = mp.Pipe()
+            proc = mp.get_context("fork").Process(target=far_process, args=(str(tmp), kind, child), daemon=True)
+            proc.start()
+            self.procs.append(proc)
+        self._outputs = [msgspec.convert(self.conns[k].recv(), OutputSpec) for k in FAR_KINDS]
 
     def outputs(self) -> list[Any]:
         return self._outputs
 
     def arrivals(self) -> dict[str, dict[str, float]]:
-        self.conn.send("report")
-        got: dict[str, dict[str, float]] = self.conn.recv()
-        return got
+        for conn in self.conns.values():
+            conn.send("report")
+        return {kind: conn.recv() for kind, conn in self.conns.items()}
 
     def stop(self) -> None:
-        self.proc.join(timeout=10)
+        for proc in self.procs:
+            proc.join(timeout=10)
 
 
 def run(scen: Scenario, frames: list[tuple[float, list[Frame]]], step_s: float, far: RemoteFar | None,
-        tmp: Path, threads: bool = False) -> dict[str, Any]:
+        tmp: Path, threads: bool = False, dump: str | None = None) -> dict[str, Any]:
     site = scen.site if far is None else msgspec.structs.replace(scen.site, outputs=far.outputs())
     pipeline = Pipeline(site, Simulation(scen).frame)
     store = None
@@ -237,7 +264,10 @@ def run(scen: Scenario, frames: list[tuple[float, list[Frame]]], step_s: float, 
     if far is not None:
         time.sleep(1.0)
         lat: dict[str, Any] = {}
-        for name, got in far.arrivals().items():
+        arrivals = far.arrivals()
+        if dump:  # every alert's raise and arrival times (monotonic s), to look at a tail
+            Path(dump).write_text(json.dumps({"raised": raised, "arrivals": arrivals}))
+        for name, got in arrivals.items():
             d = [got[a] - raised[a] for a in raised if a in got]
             lat[name] = {"delivered": len(d), "of": len(raised), "p50_ms": round(1e3 * pct(d, 0.5), 1),
                          "p99_ms": round(1e3 * pct(d, 0.99), 1), "max_ms": round(1e3 * max(d), 1) if d else None}
@@ -253,6 +283,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=40.0, help="seconds of scenario, run at real time")
     ap.add_argument("--step", type=float, default=0.5, help="pipeline step, seconds")
     ap.add_argument("--threads", action="store_true", help="outputs on threads of the pipeline's process")
+    ap.add_argument("--dump", help="write each alert's raise and arrival times (JSON) to this file")
     args = ap.parse_args()
     os.environ["DW_BENCH_HOOK"] = SECRET
     scen = scenario(args.drones, args.duration)
@@ -263,7 +294,7 @@ def main() -> None:
         try:
             a1 = run(scen, frames, args.step, None, tmp)
             print(json.dumps(a1), flush=True)
-            b = run(scen, frames, args.step, far, tmp, args.threads)
+            b = run(scen, frames, args.step, far, tmp, args.threads, args.dump)
             print(json.dumps(b), flush=True)
             a2 = run(scen, frames, args.step, None, tmp)
             print(json.dumps(a2), flush=True)
