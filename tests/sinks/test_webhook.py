@@ -165,6 +165,25 @@ def test_alerts_of_one_update_go_side_by_side_to_a_slow_receiver(tmp_path: Path,
         store.close()
 
 
+def test_outbox_on_postgresql_gives_ids_in_order_and_marks_together() -> None:
+    from realparts import PostgresCluster
+
+    cluster = PostgresCluster().init().start()
+    try:
+        store = Store(cluster.create_db("outbox").replace("postgresql://", "postgresql+psycopg://"))
+        box = Outbox(store, "ops-hook")
+        ids = box.add([(f"msg_{i}", "alert.raised", f"A{i}", "{}") for i in range(5)], T0)
+        rows = box.rows()
+        assert ids == [r["id"] for r in rows] and [r["webhook_id"] for r in rows] == [f"msg_{i}" for i in range(5)]
+        box.delivered_many([(ids[1], 1, T0 + 1), (ids[3], 2, T0 + 2)])
+        assert [(r["status"], r["attempts"]) for r in box.rows()] == [
+            ("pending", 0), ("delivered", 1), ("pending", 0), ("delivered", 2), ("pending", 0)]
+        assert [r["webhook_id"] for r in box.due(T0)] == ["msg_0", "msg_2", "msg_4"]
+        store.close()
+    finally:
+        cluster.remove()
+
+
 def test_missing_secret_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DW_NO_SUCH_SECRET", raising=False)
     with Store(f"sqlite:///{tmp_path / 'w.db'}") as store, pytest.raises(ValueError, match="DW_NO_SUCH_SECRET"):
