@@ -309,6 +309,7 @@ class WebhookReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive: one connection for many requests
+            disable_nagle_algorithm = True  # (as web servers do for kept-alive connections)
             served = 0  # requests answered on this connection
 
             def setup(self) -> None:

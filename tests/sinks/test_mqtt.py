@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -70,6 +71,8 @@ def test_topics_qos_and_status(broker: Mosquitto) -> None:
     out = outputs.outputs[0]
     out.chunk = 1  # (the look at waiting alerts between chunks runs)
     assert out.connected.is_set()  # type: ignore[attr-defined]
+    alert_sock = out.client.socket()  # type: ignore[attr-defined]
+    assert alert_sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), "alerts go out without Nagle's wait"
     t1, t2 = make_track(1, T0), make_track(2, T0)
     alert = make_alert("A00001", T0, track_id=1, track_ids=(1,))
     outputs.offer(Update(at=T0, tracks=[t1, t2], alerts=[alert]))

@@ -12,7 +12,10 @@ Topics (``<site>`` made topic-safe: lower case, ``[a-z0-9_-]``)::
 
 Alerts and the status go over one connection, tracks over a second one (``<client id>-tracks``),
 so an alert never waits behind a picture's worth of track messages in the client's queue or
-the TCP stream. ``mqtts://`` uses TLS (``ca``, optional client ``cert``/``key``); ``username`` and the password
+the TCP stream. The alert connection sends at once (TCP_NODELAY; paho leaves Nagle's algorithm
+on, which holds a step's second alert until the broker's ACK of the first, up to the peer's
+delayed-ACK time, 40 ms on Linux); the track connection keeps Nagle, which packs its bursts.
+``mqtts://`` uses TLS (``ca``, optional client ``cert``/``key``); ``username`` and the password
 from the environment variable ``password_env``. Alerts not yet acknowledged by the broker
 (PUBACK) count as pending, so a drain waits for them.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 from typing import Any
@@ -117,6 +121,12 @@ class MqttOutput(Output):
             self.last_error = f"broker refused: {reason}"
             log.warning("MQTT %s: %s", self.spec.url, self.last_error)
             return
+        sock = client.socket()
+        if isinstance(sock, socket.socket):  # (an SSLSocket too)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError as err:  # (not a TCP socket: nothing to change)
+                log.debug("MQTT %s: TCP_NODELAY not set: %s", self.spec.url, err)
         client.publish(self.status_topic, self._status("online", "started"), qos=1, retain=True)
         self.connected.set()
 
