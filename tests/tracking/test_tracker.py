@@ -6,6 +6,7 @@ import msgspec
 import numpy as np
 
 from dronewatch.model import Track
+from dronewatch.tracking import TrackerConfig
 
 from .synth_reports import T0, Synth
 
@@ -48,13 +49,18 @@ def test_rotating_radar_confirms_in_three_scans_and_counts_misses_per_scan(synth
         plots = [synth.radar_plot(p, T0 + k + j / 4) for j, p in enumerate(targets)]
         trk.process(plots, T0 + k + 0.99)
     assert [t.status for t in trk.tracks(T0 + 2.99)] == ["confirmed"] * 4
-    trk2 = synth.tracker()
+    trk2 = synth.tracker(TrackerConfig(radar_score=False))  # M of N
+    score = synth.tracker()  # the radar's track score (Pd 0.9)
     for k in range(12):  # target 0 only seen every third scan: never 3 of 5
         plots = [synth.radar_plot(p, T0 + k + j / 4) for j, p in enumerate(targets) if j or k % 3 == 0]
         trk2.process(plots, T0 + k + 0.99)
+        score.process(plots, T0 + k + 0.99)
+        # by score: two misses in a row at Pd 0.9 delete a tentative track, which never confirms
+        assert not any(t.status != "tentative" and t.enu_m[1] > 400 for t in score.tracks(T0 + k + 0.99)), k
     assert [(t.track_id, t.status) for t in trk2.tracks(T0 + 11.99)] == [
         (1, "tentative"), (2, "confirmed"), (3, "confirmed"), (4, "confirmed")]
     assert trk2.tracks(T0 + 11.99)[0].updates == 4
+    assert sum(t.status == "confirmed" for t in score.tracks(T0 + 11.99)) == 3
 
 
 def test_crossing_targets_keep_their_ids(synth: Synth) -> None:

@@ -28,11 +28,14 @@ class ScoreLimits(NamedTuple):
     hit_bias: float  # score change of a plot: hit_bias + log N(residual; 0, S) = ln(Pd N / clutter density)
 
 
-def score_limits(cfg: TrackerConfig) -> ScoreLimits:
+def score_limits(cfg: TrackerConfig, pd: float | None = None, clutter_per_m3: float | None = None) -> ScoreLimits:
+    """The SPRT thresholds of ``cfg`` with a sensor's Pd and clutter density (default: ``cfg``'s)."""
     a, b = cfg.score_false_track, cfg.score_true_loss
+    pd = cfg.pd if pd is None else pd
+    clutter = cfg.clutter_per_m3 if clutter_per_m3 is None else clutter_per_m3
     return ScoreLimits(confirm=math.log((1 - b) / a), tentative_delete=math.log(b / (1 - a)),
                        delete_drop=-math.log(cfg.score_delete_prob), show_drop=-math.log(cfg.score_show_prob),
-                       miss=math.log(1.0 - cfg.pd), hit_bias=math.log(cfg.pd) - math.log(cfg.clutter_per_m3))
+                       miss=math.log(1.0 - pd), hit_bias=math.log(pd) - math.log(clutter))
 
 
 def score_hits(table: TrackTable, rows: np.ndarray, loglik: np.ndarray, lim: ScoreLimits) -> None:
@@ -74,12 +77,16 @@ def record_scan(
 
 
 def confirm(table: TrackTable, cfg: TrackerConfig) -> None:
-    """Promote tentative tracks whose score reached the SPRT threshold (``track_score``; else M of
-    the last N scans) or that had enough identity reports."""
+    """Promote tentative tracks whose score reached the SPRT threshold (every track with
+    ``track_score``, a radar's tracks (``scored``) with ``radar_score``; the others: M of the last N
+    scans) or that had enough identity reports."""
+    by_score = table.score >= score_limits(cfg).confirm
     if cfg.track_score:
-        sensed = table.score >= score_limits(cfg).confirm
+        sensed = by_score
     else:
         sensed = np.bitwise_count(table.hits & ((1 << cfg.confirm_n) - 1)) >= cfg.confirm_m
+        if cfg.radar_score:
+            sensed = np.where(table.scored, by_score, sensed)
     table.confirmed |= sensed | (table.coop_updates >= cfg.coop_confirm)
 
 
@@ -91,15 +98,18 @@ def status_codes(table: TrackTable, now: float, cfg: TrackerConfig) -> np.ndarra
 
 
 def stale_rows(table: TrackTable, now: float, cfg: TrackerConfig) -> np.ndarray:
-    """Rows to delete at ``now``: silent longer than their timeout (tentative sooner), or outside
-    the covered area ``area_m`` if one is set."""
+    """Rows to delete at ``now``: silent longer than their timeout (tentative sooner), scored ones
+    whose score fell (see ``confirm``), or outside the covered area ``area_m`` if one is set."""
     limit = np.where(table.confirmed, cfg.delete_s, cfg.tentative_delete_s)
     gone = now - table.last_update_at > limit
-    if cfg.track_score:
+    if cfg.track_score or cfg.radar_score:
         lim = score_limits(cfg)
         # strictly below (a tie, e.g. Pd 0.9 and 1e-3 after three misses, keeps the track)
-        gone |= np.where(table.confirmed, table.score_peak - table.score > lim.delete_drop + 1e-9,
-                         table.score <= lim.tentative_delete)
+        by_score = np.where(table.confirmed, table.score_peak - table.score > lim.delete_drop + 1e-9,
+                            table.score <= lim.tentative_delete)
+        if not cfg.track_score:  # a radar's tracks only, and not while identity reports vouch for one
+            by_score &= table.scored & (table.coop_updates == 0)
+        gone |= by_score
     if cfg.area_m is not None:
         e0, e1, n0, n1 = cfg.area_m
         e, n = table.x[:, 0], table.x[:, 1]

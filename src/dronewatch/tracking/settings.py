@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from msgspec import Meta, Struct
 
+from dronewatch.config import SensorSpec
 from dronewatch.tracking.imm import MotionModel, default_models, drone_models
 
 Pos = Annotated[float, Meta(gt=0)]
@@ -57,6 +59,15 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     # ln(1 / score_delete_prob) below its peak), and reported() shows a confirmed track while its
     # drop is below ln(1 / score_show_prob) or it was just updated
     track_score: bool = False
+    # ``radar_score``: a site radar's plots score the tracks they make and update with that radar's
+    # own figures (``radar_figures``: its stated ``pd``, and ``false_alarms_per_scan`` spread over
+    # its cover, ``radar_clutter_height_m`` deep, at least ``radar_min_false_alarms`` a scan); such
+    # a track confirms and is deleted by its score (unless an identity report keeps it: then by
+    # time), other tracks by M of N. ``track_score`` scores every non-cooperative plot with
+    # ``pd`` and ``clutter_per_m3`` instead (the bench's single plot sensor).
+    radar_score: bool = True
+    radar_clutter_height_m: Pos = 120.0
+    radar_min_false_alarms: Pos = 1.0
     score_false_track: Annotated[float, Meta(gt=0, lt=0.5)] = 1e-2  # alpha
     score_true_loss: Annotated[float, Meta(gt=0, lt=0.5)] = 1e-2  # beta
     score_show_prob: Annotated[float, Meta(gt=0, lt=1)] = 0.05
@@ -98,3 +109,13 @@ def plot_sensor_config(pd: float, clutter_per_m3: float, scan_s: float = 1.0,
                          init_vel_sigma_mps=20.0, init_vert_vel_sigma_mps=5.0, confirm_m=2, confirm_n=3,
                          coast_s=1.5 * scan_s, ambiguous_coast_s=1.0 * scan_s, delete_s=2.5 * scan_s,
                          tentative_delete_s=1.5 * scan_s)
+
+
+def radar_figures(spec: SensorSpec, cfg: TrackerConfig) -> tuple[float, float]:
+    """(Pd, clutter plots per m³ per scan) of a site radar from its stated figures: ``pd`` (kept
+    within 0.05-0.99: a stated 1 would make one miss delete a track), and ``false_alarms_per_scan``
+    (at least ``cfg.radar_min_false_alarms``: no real radar is free of them) over its cover, the
+    ring between ``min_range_m`` and ``range_m`` times ``cfg.radar_clutter_height_m``."""
+    pd = min(max(spec.pd, 0.05), 0.99)
+    area = math.pi * (spec.range_m**2 - min(spec.min_range_m, 0.99 * spec.range_m) ** 2)
+    return pd, max(spec.false_alarms_per_scan, cfg.radar_min_false_alarms) / (area * cfg.radar_clutter_height_m)

@@ -49,7 +49,7 @@ class TrackTable:
 
     _COLUMNS = ("ids", "x", "xm", "Pm", "mu", "t_at", "first_seen_at", "last_update_at", "last_noncoop_at",
                 "updates", "hits", "scan_mark_at", "coop_updates", "sensor_code", "confirmed", "shown", "score",
-                "score_peak", "hist", "hist_count")
+                "score_peak", "scored", "hist", "hist_count")
 
     def __init__(self, n_models: int = 1) -> None:
         self.n_models = n_models
@@ -71,6 +71,7 @@ class TrackTable:
         self.shown = np.zeros(0, dtype=bool)  # confirmed at the end of an earlier step: its id may be seen
         self.score = np.zeros(0)  # track score: log-likelihood ratio target vs false track (SPRT)
         self.score_peak = np.zeros(0)  # highest score reached (deletion looks at the drop from it)
+        self.scored = np.zeros(0, dtype=bool)  # a radar's plots made it: confirmed and deleted by its score
         self.hist = np.zeros((0, HISTORY_LEN, 4))
         self.hist_count = np.zeros(0, dtype=np.int64)
         self.facts: dict[int, TrackFacts] = {}
@@ -121,8 +122,8 @@ class TrackTable:
         self.xm[new], self.Pm[new], self.mu[new] = x[:, None], P[:, None], mu
         self.t_at[new] = self.first_seen_at[new] = self.last_update_at[new] = self.scan_mark_at[new] = at
         self.last_noncoop_at[new] = np.nan
-        for name in ("updates", "hits", "coop_updates", "confirmed", "shown", "score", "score_peak", "hist",
-                     "hist_count"):
+        for name in ("updates", "hits", "coop_updates", "confirmed", "shown", "score", "score_peak", "scored",
+                     "hist", "hist_count"):
             getattr(self, name)[new] = 0
         self.sensor_code[new] = -1
         for j, tid in enumerate(ids.tolist()):
@@ -158,6 +159,7 @@ class TrackTable:
             getattr(self, name)[old] = getattr(self, name)[new]
         self.hits[old] |= self.hits[new]
         self.confirmed[old] |= self.confirmed[new]
+        self.scored[old] |= self.scored[new]
         self.updates[old] += self.updates[new]
         self.coop_updates[old] += self.coop_updates[new]
         hist = self.history(new)

@@ -28,7 +28,7 @@ from dronewatch.tracking.gating import neighbours
 from dronewatch.tracking.identity import Coverage, add_claimer, find_duplicates, find_spoofs, rebind
 from dronewatch.tracking.measurement import Observations, kalman_update, observe, range_rate_update
 from dronewatch.tracking.prediction import advance, combined_at, initial_probs, mean_at, predict_rows
-from dronewatch.tracking.settings import TrackerConfig
+from dronewatch.tracking.settings import TrackerConfig, radar_figures
 from dronewatch.tracking.state import TrackTable
 
 COOPERATIVE_KINDS = frozenset({"remoteid", "adsb", "dji"})
@@ -82,6 +82,14 @@ class Tracker:
             self._sensor_enu[s.id] = np.array([e, n, u], dtype=float)
         self._radars = {s.id: s for s in sensors if s.kind == "radar"}
         radars = list(self._radars.values())
+        # each radar's own Pd and clutter density: its plots' association and, with radar_score, score
+        self._radar_assoc: dict[str, ClusterSettings] = {}
+        self._radar_score: dict[str, management.ScoreLimits] = {}
+        for s in radars:
+            pd, clutter = radar_figures(s, cfg)
+            self._radar_assoc[s.id] = ClusterSettings(pd=pd, clutter_per_m3=clutter, max_tracks=cfg.jpda_max_tracks,
+                                                      max_pairs=cfg.jpda_max_pairs)
+            self._radar_score[s.id] = management.score_limits(cfg, pd, clutter)
         self._window_s = {s.id: cfg.radar_batch_fraction * s.scan_s for s in radars}
         self._cover = Coverage(
             pos_enu=np.array([self._sensor_enu[s.id] for s in radars]).reshape(-1, 3),
@@ -362,11 +370,12 @@ class Tracker:
         conf = t.confirmed[ti[pair]]
         p1 = pair[conf]
         clutter = kind not in COOPERATIVE_KINDS
-        at1, am1, soft1 = assign(ti[p1], mi[p1], cost[p1], len(t), m, self._assoc, self.stats, clutter)
+        assoc = self._radar_assoc.get(sensor_id, self._assoc) if kind == "radar" else self._assoc
+        at1, am1, soft1 = assign(ti[p1], mi[p1], cost[p1], len(t), m, assoc, self.stats, clutter)
         plot_taken = np.zeros(m, dtype=bool)
         plot_taken[am1] = True
         p2 = pair[~conf & ~plot_taken[mi[pair]]]
-        at2, am2, soft2 = assign(ti[p2], mi[p2], cost[p2], len(t), m, self._assoc, self.stats, clutter)
+        at2, am2, soft2 = assign(ti[p2], mi[p2], cost[p2], len(t), m, assoc, self.stats, clutter)
         at, am = np.concatenate([at1, at2]), np.concatenate([am1, am2])
         # which pair each assignment was (pairs are unique per (measurement, track))
         key = mi[pair] * (len(t) + 1) + ti[pair]
@@ -442,6 +451,13 @@ class Tracker:
                                     obs.z[mi[soft.pairs]], obs.R[mi[soft.pairs]], beta, beta0)
         return rows, xo, Po, mu, at[first]
 
+    def _score_of(self, sensor_id: str, kind: str) -> management.ScoreLimits | None:
+        """Score figures of this sensor's plots: a site radar's own (``radar_score``), else the
+        configured ones (``track_score``), else None: its plots do not change the track score."""
+        if kind == "radar" and self.cfg.radar_score and sensor_id in self._radar_score:
+            return self._radar_score[sensor_id]
+        return self._score if self.cfg.track_score else None
+
     def _noncoop_support(self, row: int, at: float) -> bool:
         last = self.table.last_noncoop_at[row]
         return bool(not np.isnan(last) and at - last <= self.cfg.delete_s)
@@ -454,7 +470,13 @@ class Tracker:
         if len(upd_m):
             xo, Po, mu, loglik = imm.update_position(xm, Pm, c, obs.z[upd_m], obs.R[upd_m])
             nc = self._noncoop(kind, upd_m, batch)
-            management.score_hits(t, upd_t[nc], loglik[nc], self._score)
+            lim = self._score_of(sensor_id, kind)
+            if lim is not None:
+                if not self.cfg.track_score:  # a radar's plot: its LLR starts with the first one
+                    first = upd_t[nc][~t.scored[upd_t[nc]]]
+                    t.score[first] = t.score_peak[first] = 0.0
+                    t.scored[upd_t[nc]] = True
+                management.score_hits(t, upd_t[nc], loglik[nc], lim)
             hv = obs.has_v[upd_m]
             if hv.any():
                 for j in range(xo.shape[0]):
@@ -493,7 +515,8 @@ class Tracker:
             pos = t.x[:, :3] + t.x[:, 3:] * np.clip(t_b - t.t_at, 0.0, None)[:, None]
             d = np.linalg.norm(pos - self._sensor_enu[spec.id], axis=1)
             seen = np.flatnonzero((d >= spec.min_range_m) & (d <= spec.range_m))
-            management.record_scan(t, seen, rows, t_m[meas], t_b, spec.scan_s, self._score.miss)
+            lim = self._score_of(sensor_id, kind)
+            management.record_scan(t, seen, rows, t_m[meas], t_b, spec.scan_s, 0.0 if lim is None else lim.miss)
         elif batch is None:  # a whole scan of a plot sensor that sees every track
             management.record_scan(t, np.arange(len(t)), rows, t_m[meas], t_b, 1.0, self._score.miss, True)
         elif len(rows):
@@ -583,6 +606,7 @@ class Tracker:
         rows = np.arange(n0, len(t), dtype=np.intp)
         noncoop = self._noncoop(kind, sel, batch)
         t.hits[rows[noncoop]] = 1
+        t.scored[rows[noncoop]] = kind == "radar" and self._score_of(sensor_id, kind) is not None
         self._touch(rows, sel, sensor_id, kind, t_m, batch)
         if batch is not None:
             for i, row in zip(keep, rows.tolist(), strict=True):
