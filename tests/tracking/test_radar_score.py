@@ -1,5 +1,5 @@
 """The product's radar path: a site radar's plots confirm and delete tracks by the track score,
-with the radar's own stated Pd and false alarms (``TrackerConfig.radar_score``, on by default)."""
+with the radar's own stated Pd and false alarms (``TrackerConfig.radar_score``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from dronewatch.tracking import Tracker, TrackerConfig
 from dronewatch.tracking.settings import radar_figures
 
 from .synth_reports import T0, Synth
+
+SCORE = TrackerConfig(radar_score=True)
 
 
 def _with_radar(synth: Synth, **figures: float) -> Synth:
@@ -48,7 +50,7 @@ def test_a_wandering_clutter_track_of_a_cluttered_radar_does_not_confirm(synth: 
     the score never reaches the SPRT threshold; M of N (3 of 5) confirms the same plots (each is
     in the gate: taken when the radar states little clutter)."""
     _with_radar(synth, pd=0.7, false_alarms_per_scan=300.0)
-    trk = synth.tracker()
+    trk = synth.tracker(SCORE)
     _wandering_plots(synth, trk)
     assert not any(t.status == "confirmed" for t in trk.tracks(T0 + 3))
     quiet = _with_radar(Synth(), pd=0.7, false_alarms_per_scan=0.0)
@@ -59,7 +61,7 @@ def test_a_wandering_clutter_track_of_a_cluttered_radar_does_not_confirm(synth: 
 
 def test_a_real_target_of_the_same_radar_confirms(synth: Synth) -> None:
     _with_radar(synth, pd=0.7, false_alarms_per_scan=300.0)
-    trk = synth.tracker()
+    trk = synth.tracker(SCORE)
     for k in range(5):
         trk.process([synth.radar_plot((800.0 + 10.0 * k, 600.0, 60.0), T0 + k)], T0 + k)
     assert [t.status for t in trk.tracks(T0 + 4)] == ["confirmed"]
@@ -71,7 +73,7 @@ def test_a_radar_track_survives_the_misses_its_pd_makes_likely(synth: Synth, pd:
     misses a live target makes with chance below 1e-3 (Pd 0.7: the 6th, Pd 0.95: the 3rd), not
     after a fixed time. Each missed scan still brings the radar's other plots (one far clutter plot)."""
     _with_radar(synth, pd=pd, false_alarms_per_scan=5.0)
-    trk = synth.tracker()
+    trk = synth.tracker(SCORE)
     k = 0
     for k in range(10):
         trk.process([synth.radar_plot((300.0 + 8.0 * k, 200.0, 60.0), T0 + k),
@@ -90,7 +92,7 @@ def test_identity_reports_keep_a_radar_track_the_radar_misses(synth: Synth) -> N
     """A track that Remote ID reports vouch for is not deleted by the radar's score: the radar
     missing a drone it has seen does not break the identified track."""
     _with_radar(synth, pd=0.9, false_alarms_per_scan=5.0)
-    trk = synth.tracker()
+    trk = synth.tracker(SCORE)
     pos = np.array([300.0, 200.0, 60.0])
     vel = (8.0, 0.0, 0.0)
     ids = set()

@@ -50,7 +50,7 @@ def test_rotating_radar_confirms_in_three_scans_and_counts_misses_per_scan(synth
         trk.process(plots, T0 + k + 0.99)
     assert [t.status for t in trk.tracks(T0 + 2.99)] == ["confirmed"] * 4
     trk2 = synth.tracker(TrackerConfig(radar_score=False))  # M of N
-    score = synth.tracker()  # the radar's track score (Pd 0.9)
+    score = synth.tracker(TrackerConfig(radar_score=True))  # the radar's track score (Pd 0.9)
     for k in range(12):  # target 0 only seen every third scan: never 3 of 5
         plots = [synth.radar_plot(p, T0 + k + j / 4) for j, p in enumerate(targets) if j or k % 3 == 0]
         trk2.process(plots, T0 + k + 0.99)
