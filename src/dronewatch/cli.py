@@ -23,6 +23,7 @@ from dronewatch.config import (
     InputSpec,
     Scenario,
     Site,
+    check_output_files,
     load_any,
     load_scenario,
     load_site,
@@ -58,9 +59,10 @@ def check(file: Annotated[Path, typer.Argument(help="site or scenario YAML file"
     """Validate a site or scenario file; print what it holds, or the first error."""
     try:
         loaded = load_any(file)
+        site = loaded.site if isinstance(loaded, Scenario) else loaded
+        check_output_files(file, site)
     except ConfigError as err:
         raise _fail(err) from None
-    site = loaded.site if isinstance(loaded, Scenario) else loaded
     kind = "scenario" if isinstance(loaded, Scenario) else "site"
     out.print(f"{file}: valid {kind} [bold]{loaded.name}[/]", highlight=False, soft_wrap=True)
     out.print(f"  zones: {len(site.zones)}  sensors: {len(site.sensors)}  allow-listed: {len(site.allow)}")

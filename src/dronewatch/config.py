@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
+import ssl
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -263,6 +264,12 @@ class WebhookOutput(_OutputBase, frozen=True, kw_only=True, tag="webhook"):
     # seconds before each retry; then the message is given up (kept in the outbox as "failed")
     retry_s: list[Positive] = msgspec.field(
         default_factory=lambda: [1, 2, 3, 5, 10, 30, 60, 300, 1800, 7200, 18000, 36000])
+    ca: str | None = None  # https: CA file (PEM) that signed the receiver's certificate (default: the system's)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.ca is not None and not self.url.startswith("https://"):
+            raise ValueError("`ca` only goes with an https:// url")
 
 
 class MqttOutput(_OutputBase, frozen=True, kw_only=True, tag="mqtt"):
@@ -276,6 +283,13 @@ class MqttOutput(_OutputBase, frozen=True, kw_only=True, tag="mqtt"):
     key: str | None = None
     tracks: bool = True  # also publish tracks (alerts always)
     track_rate_hz: Positive = 1.0  # per track
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.url.startswith("mqtts://") and (self.ca or self.cert or self.key):
+            raise ValueError("`ca`, `cert` and `key` only go with an mqtts:// url")
+        if self.password_env is not None and self.username is None:
+            raise ValueError("`password_env` needs `username`")
 
 
 OutputSpec = CotOutput | SapientOutput | WebhookOutput | MqttOutput
@@ -580,6 +594,46 @@ def resolve_scenario(name_or_file: str) -> Path:
         return p
     known = ", ".join(sorted(f.stem for f in BUILTIN_DIR.glob("*.yaml")))
     raise ConfigError(name_or_file, "$", f"a scenario file or a built-in name ({known})")
+
+
+def _file_problem(value: str, field: str) -> str | None:
+    """What is wrong with a certificate, key or CA file an output names, or None."""
+    p = Path(value)
+    if not p.is_file():
+        return f"an existing file (paths are relative to the working directory, {Path.cwd()}); {value} not found"
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        return f"a readable file; {value}: {err.strerror}"
+    if field == "ca":
+        try:
+            ssl.create_default_context(cafile=str(p))
+        except (ssl.SSLError, ValueError):
+            return f"PEM CA certificate(s); {value} holds none"
+    elif p.suffix.lower() not in (".p12", ".pfx") and b"-----BEGIN " not in data:
+        return f"a PEM file (or .p12); {value} is not PEM"
+    return None
+
+
+def check_output_files(path: str | Path, site: Site) -> None:
+    """For ``dronewatch check``: every ``ca``, ``cert`` and ``key`` file the outputs of ``site``
+    (loaded from ``path``, a site file or a scenario) name exists and holds what it should."""
+    p = Path(path)
+    data, text = _read_yaml(p)
+    prefix = "$"
+    if "objects" in data:
+        if isinstance(data.get("site"), str):
+            p = p.parent / data["site"]
+            text = p.read_text()
+        else:
+            prefix = "$.site"
+    for i, spec in enumerate(site.outputs):
+        for name in ("ca", "cert", "key"):
+            value = getattr(spec, name, None)
+            problem = None if value is None else _file_problem(value, name)
+            if problem is not None:
+                field = f"{prefix}.outputs[{i}].{name}"
+                raise ConfigError(str(p), field, problem, _line_index(text).get(field))
 
 
 def load_any(path: str | Path) -> Site | Scenario:

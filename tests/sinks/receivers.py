@@ -36,6 +36,16 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until(pred: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Poll ``pred`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
 # --- certificates ---------------------------------------------------------------------------
 
 
@@ -48,6 +58,7 @@ class Pki:
     client_key: Path
     other_client_cert: Path  # signed by a different CA: must be refused
     other_client_key: Path
+    other_ca: Path  # that different CA (a server certificate it did not sign is untrusted)
 
 
 def _key() -> ec.EllipticCurvePrivateKey:
@@ -104,7 +115,7 @@ def make_pki(d: Path) -> Pki:
     return Pki(ca=pem(ca, d / "ca.pem"), server_cert=pem(srv, d / "server.pem"),
                server_key=_write_key(srv_key, d / "server.key"), client_cert=pem(cli, d / "client.pem"),
                client_key=_write_key(cli_key, d / "client.key"), other_client_cert=pem(other, d / "other.pem"),
-               other_client_key=_write_key(other_key, d / "other.key"))
+               other_client_key=_write_key(other_key, d / "other.key"), other_ca=pem(other_ca, d / "other-ca.pem"))
 
 
 # --- CoT ------------------------------------------------------------------------------------
@@ -235,9 +246,10 @@ class CotListener:
 
 
 class Mosquitto:
-    """A mosquitto broker on 127.0.0.1:<free port>, with its own generated config."""
+    """A mosquitto broker on 127.0.0.1:<free port>, with its own generated config; with ``tls``
+    also a TLS listener on ``tls_port`` (the server certificate of that PKI)."""
 
-    def __init__(self, workdir: Path, *, password: tuple[str, str] | None = None) -> None:
+    def __init__(self, workdir: Path, *, password: tuple[str, str] | None = None, tls: Pki | None = None) -> None:
         exe = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None)
         if exe is None:
             raise RuntimeError("mosquitto not installed: run `make system-deps`")
@@ -247,6 +259,10 @@ class Mosquitto:
         conf = [f"user {pwd.getpwuid(os.geteuid()).pw_name}", f"listener {self.port} 127.0.0.1",
                 "persistence false", "log_dest stderr",
                 "log_type error", "log_type warning"]
+        self.tls_port = free_port() if tls is not None else None
+        if tls is not None:
+            conf += [f"listener {self.tls_port} 127.0.0.1", f"cafile {tls.ca}", f"certfile {tls.server_cert}",
+                     f"keyfile {tls.server_key}"]
         if password is not None:
             pw = workdir / "passwd"
             pw.write_text("")
@@ -263,7 +279,9 @@ class Mosquitto:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                for port in (self.port, self.tls_port):
+                    if port is not None:
+                        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 return
             except OSError:
                 if self.proc.poll() is not None:
@@ -286,10 +304,12 @@ class WebhookReceiver:
     (time.monotonic()) to play a receiver that is down, and to drop ``drop_reused`` requests that
     arrive on a kept-alive connection (closing it without an answer, as a server does whose
     idle timeout struck while the request was on its way), and to be slow (``slow_s`` before each
-    answer; ``most_at_once`` counts the requests it had at the same time)."""
+    answer; ``most_at_once`` counts the requests it had at the same time). With ``tls``: HTTPS,
+    with the server certificate of that PKI."""
 
     def __init__(self, secret: str, up_at: float = 0.0, on_valid: Callable[[dict[str, Any]], None] | None = None,
-                 port: int = 0, drop_reused: int = 0, slow_s: float = 0.0) -> None:
+                 port: int = 0, drop_reused: int = 0, slow_s: float = 0.0,
+                 tls: Pki | None = None) -> None:
         from standardwebhooks import Webhook
 
         self.verifier = Webhook(secret)
@@ -358,6 +378,11 @@ class WebhookReceiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hook"
+        if tls is not None:  # (the handshake runs in accept(); a failed one is dropped there)
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(str(tls.server_cert), str(tls.server_key))
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}/hook"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
         self._thread.start()
@@ -459,12 +484,7 @@ class SapientParent:
         return [r for r in self.messages if r.kind == kind and (conn is None or r.conn == conn)]
 
     def wait(self, pred: Callable[[], bool], timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if pred():
-                return True
-            time.sleep(0.02)
-        return False
+        return wait_until(pred, timeout)
 
     def stop(self) -> None:
         self._stop.set()

@@ -17,7 +17,7 @@ from dronewatch.sinks.cot.transport import tls_context
 from dronewatch.sinks.manager import Outputs
 from factories import make_alert, make_track
 from sinks.conftest import site_with
-from sinks.receivers import CotListener, Pki
+from sinks.receivers import CotListener, Pki, wait_until
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -25,14 +25,6 @@ T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 def _t(iso: str) -> float:
     return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
-
-def _wait(pred, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def _updates() -> list[Update]:
@@ -65,7 +57,7 @@ def _run(spec: CotSpec) -> None:
 
 
 def _check(listener: CotListener) -> None:
-    assert _wait(lambda: len(listener.events) >= 10), [e.uid for e in listener.events]
+    assert wait_until(lambda: len(listener.events) >= 10), [e.uid for e in listener.events]
     time.sleep(0.2)
     assert len(listener.events) == 10, [e.uid for e in listener.events]
     ev = listener.events
@@ -118,7 +110,7 @@ def test_tls_listener_refuses_a_stranger_certificate(pki: Pki) -> None:
                        key=str(pki.other_client_key), ca=str(pki.ca))
         outputs = Outputs.for_site(site_with(spec)).start()
         outputs.offer(_updates()[0])
-        assert _wait(lambda: bool(listener.refused))
+        assert wait_until(lambda: bool(listener.refused))
         outputs.close(drain_timeout=0.5)
         assert listener.events == []
         out = outputs.outputs[0]

@@ -131,6 +131,9 @@ def test_health_shows_outputs(tmp_path: Path) -> None:
     ("{kind: webhook, url: 'https://x/y', secret_env: S, severity: [loud]}", "$.outputs[0].severity[0]"),
     ("{kind: pigeon, url: 'x://y'}", "$.outputs[0].kind: Invalid value 'pigeon'"),
     ("{kind: mqtt, url: 'mqtt://h:1883', colour: red}", "$.outputs[0]: Object contains unknown field `colour`"),
+    ("{kind: webhook, url: 'http://x/y', secret_env: S, ca: ca.pem}", "$.outputs[0]: `ca` only goes with an https://"),
+    ("{kind: mqtt, url: 'mqtt://h:1883', ca: ca.pem}", "$.outputs[0]: `ca`, `cert` and `key` only go with an mqtts://"),
+    ("{kind: mqtt, url: 'mqtt://h:1883', password_env: P}", "$.outputs[0]: `password_env` needs `username`"),
 ])
 def test_bad_outputs_name_file_line_and_field(tmp_path: Path, entry: str, message: str) -> None:
     f = tmp_path / "site.yaml"
@@ -146,9 +149,11 @@ def test_good_outputs_load(tmp_path: Path) -> None:
                  "  - {kind: cot}\n"
                  "  - {kind: cot, url: 'tls://tak.example:8089', cert: c.pem, key: k.pem, ca: ca.pem}\n"
                  "  - {kind: sapient, url: 'tcp://fusion:12000'}\n"
-                 "  - {kind: webhook, url: 'https://hooks.example/x', secret_env: DW_HOOK, severity: [critical]}\n"
+                 "  - {kind: webhook, url: 'https://hooks.example/x', secret_env: DW_HOOK, severity: [critical],"
+                 " ca: ca.pem}\n"
                  "  - {kind: mqtt, url: 'mqtts://broker:8883', username: dw, password_env: DW_MQTT}\n")
     site = load_site(f)
     assert [type(o).__name__ for o in site.outputs] == ["CotOutput", "CotOutput", "SapientOutput",
                                                         "WebhookOutput", "MqttOutput"]
     assert site.outputs[0].url == "udp://239.2.3.1:6969"  # type: ignore[union-attr]
+    assert site.outputs[3].ca == "ca.pem"  # type: ignore[union-attr]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 from typing import Any
@@ -104,6 +105,7 @@ class MqttOutput(Output):
             client.username_pw_set(self.spec.username, password)
         if self.tls:
             client.tls_set(ca_certs=self.spec.ca, certfile=self.spec.cert, keyfile=self.spec.key)
+        client.on_connect_fail = self._on_connect_fail
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.max_queued_messages_set(100_000)
         if suffix:
@@ -129,6 +131,14 @@ class MqttOutput(Output):
                 log.debug("MQTT %s: TCP_NODELAY not set: %s", self.spec.url, err)
         client.publish(self.status_topic, self._status("online", "started"), qos=1, retain=True)
         self.connected.set()
+
+    def _on_connect_fail(self, _c: mqtt.Client, _ud: Any) -> None:
+        """No connection (refused, unreachable, TLS failed): paho calls this inside its ``except``
+        and retries with backoff; the error is counted and shown (/api/health)."""
+        err = sys.exc_info()[1]
+        self.errors += 1
+        self.last_error = f"cannot connect: {type(err).__name__}: {err}" if err else "cannot connect"
+        log.warning("MQTT %s: %s", self.spec.url, self.last_error)
 
     def _on_tracks_connect(self, _c: mqtt.Client, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
         if not reason.is_failure:

@@ -4,8 +4,9 @@ Body: ``{"type": "alert.raised" | "alert.updated" | "alert.resolved", "timestamp
 picture's time, ISO-8601>, "data": {"id": ..., ...the alert}}``. Headers ``webhook-id`` (the
 same on every retry), ``webhook-timestamp`` (wall clock at each attempt, as the scheme
 requires) and ``webhook-signature`` (``standardwebhooks``, secret from the environment
-variable ``secret_env``). Every message is in the store's outbox before the first attempt;
-failures are retried after ``retry_s`` (1, 2, 3, 5, 10, 30 s, ... by default); a receiver that
+variable ``secret_env``; ``https://`` with ``ca`` trusts that private CA only). Every message
+is in the store's outbox before the first attempt; failures are retried after ``retry_s``
+(1, 2, 3, 5, 10, 30 s, ... by default); a receiver that
 is down (no connection, 5xx, 429) holds the whole endpoint until the next retry, so messages
 keep their order. Per-endpoint filters: ``severity``, ``zones``, ``rules`` (an alert that
 passed keeps being sent through its end).
@@ -25,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -75,7 +77,9 @@ class WebhookOutput(Output):
         self._pool: ThreadPoolExecutor | None = None  # sends a new update's alerts side by side
 
     def open(self) -> None:
-        self._http = httpx.Client(timeout=self.spec.timeout_s, follow_redirects=False,
+        # `ca`: trust the receiver's private CA (only it); else the system's CAs
+        verify = ssl.create_default_context(cafile=self.spec.ca) if self.spec.ca else True
+        self._http = httpx.Client(timeout=self.spec.timeout_s, follow_redirects=False, verify=verify,
                                   headers={"user-agent": f"dronewatch/{__version__}"})
         self._pending = self.outbox.counts().get("pending", 0)  # left by an earlier run: sent first
 
