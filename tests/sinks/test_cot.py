@@ -26,7 +26,6 @@ def _t(iso: str) -> float:
     return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
-
 def _updates() -> list[Update]:
     drone = msgspec.structs.replace(
         make_track(1, T0), identity=Identity(scheme="serial", value="1581F00000000001"),
@@ -75,6 +74,7 @@ def _check(listener: CotListener) -> None:
     assert drone[0].ce == pytest.approx(5.0 * 2**0.5, abs=0.1) and drone[0].le == pytest.approx(5.0)
     assert _t(drone[0].time) == pytest.approx(T0) and _t(drone[0].stale) == pytest.approx(T0 + 15.0)
     assert drone[0].xml.find("detail/track").attrib["course"] == "90.0"  # type: ignore[union-attr]
+    assert drone[0].xml.find("detail/track").attrib["speed"] == "10.00"  # type: ignore[union-attr]
     assert "1581F00000000001" in drone[0].remarks and "drone" in drone[0].remarks
     assert "A00001" in drone[1].remarks
     assert _t(drone[2].stale) == pytest.approx(T0 + 0.4), "a removed track is sent stale"
@@ -115,6 +115,31 @@ def test_tls_listener_refuses_a_stranger_certificate(pki: Pki) -> None:
         assert listener.events == []
         out = outputs.outputs[0]
         assert out.errors >= 1 and out.sent == 0 and "cannot connect" in (out.last_error or "")
+    finally:
+        listener.stop()
+
+
+def test_cot_over_tcp_streaming_and_an_alert_that_ends() -> None:
+    listener = CotListener("tcp").start()
+    try:
+        _run(CotSpec(url=f"tcp://127.0.0.1:{listener.port}"))
+        _check(listener)
+        assert listener.connections == 1
+        listener.events.clear()
+        outputs = Outputs.for_site(site_with(CotSpec(url=f"tcp://127.0.0.1:{listener.port}"))).start()
+        alert = make_alert("A00002", T0, track_id=1, track_ids=(1,), zone=None, rule="no_remote_id")
+        ended = msgspec.structs.replace(alert, state="resolved", updated_at=T0 + 30)
+        for u in (Update(at=T0, tracks=[make_track(1, T0)], alerts=[alert]),
+                  Update(at=T0 + 30, tracks=[], alerts=[ended])):
+            outputs.offer(u)
+            assert outputs.drain(10)
+        outputs.close()
+        uid = "dronewatch.test_site.alert.A00002"
+        assert wait_until(lambda: len([e for e in listener.events if e.uid == uid]) == 2)
+        raised, gone = [e for e in listener.events if e.uid == uid]
+        assert raised.type == "b-a-o-pan" and "no_remote_id" in raised.remarks and _t(raised.stale) > _t(raised.time)
+        assert gone.type == "b-a-o-can" and _t(gone.time) == pytest.approx(T0 + 30) and gone.stale == gone.time
+        assert "[resolved]" in gone.remarks
     finally:
         listener.stop()
 

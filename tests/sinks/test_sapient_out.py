@@ -181,3 +181,53 @@ def test_rejected_registration_sends_nothing_else() -> None:
         outputs.close(drain_timeout=0)
     finally:
         parent.stop()
+
+
+def test_sapient_requests_periodic_status_and_lost_tracks(parent: SapientParent) -> None:
+    """Periodic StatusReports; Task requests Registration (sent again on the same connection),
+    Stop (no more DetectionReports, a NOT_DETECTING status) and Start; a removed track is
+    reported once more as lost, with its object id."""
+    outputs = Outputs.for_site(site_with(SapientSpec(url=f"tcp://127.0.0.1:{parent.port}", status_s=0.3))).start()
+    dets = lambda: parent.of("detection_report")  # noqa: E731
+    try:
+        outputs.offer(Update(at=T0, tracks=_tracks(T0), alerts=[]))
+        assert outputs.drain(10) and parent.wait(lambda: len(dets()) == 2)
+        assert parent.wait(lambda: len(parent.of("status_report")) >= 3), "a StatusReport every status_s"
+
+        def ask(request: str, n_acks: int) -> str:
+            task_id, task = _task(parent, control=sm.Task.CONTROL_START, command=sm.Task.Command(request=request))
+            parent.send(task)
+            assert parent.wait(lambda: len(parent.of("task_ack")) == n_acks)
+            ack = parent.of("task_ack")[-1].msg.task_ack
+            assert ack.task_id == task_id and ack.task_status == sm.TaskAck.TASK_STATUS_ACCEPTED, ack
+            return task_id
+
+        ask("Registration", 1)
+        assert parent.wait(lambda: len(parent.of("registration", conn=0)) == 2), "registered again, same connection"
+        assert all(problems(r.msg) == [] for r in parent.of("registration"))
+
+        ask("Stop", 2)
+        assert parent.wait(lambda: any(
+            s.status_type == sm.StatusReport.STATUS_TYPE_NOT_DETECTING
+            for r in parent.of("status_report") for s in r.msg.status_report.status))
+        before = len(dets())
+        outputs.offer(Update(at=T0 + 1, tracks=_tracks(T0 + 1), alerts=[]))
+        assert outputs.drain(5)
+        parent.wait(lambda: False, 0.3)
+        assert len(dets()) == before, "stopped: no DetectionReports"
+
+        ask("Start", 3)
+        outputs.offer(Update(at=T0 + 2, tracks=_tracks(T0 + 2), alerts=[]))
+        assert outputs.drain(5) and parent.wait(lambda: len(dets()) == before + 2)
+        drone_oid = dets()[-2].msg.detection_report.object_id
+
+        outputs.offer(Update(at=T0 + 3, tracks=_tracks(T0 + 3)[1:], alerts=[], removed=[1]))
+        assert outputs.drain(5) and parent.wait(lambda: len(dets()) == before + 4)
+        last = [d.msg.detection_report for d in dets()[-2:]]
+        lost = next(d for d in last if d.object_id == drone_oid)
+        assert lost.state == "lost" and lost.track_info[1].value == "lost" and problems(dets()[-1].msg) == []
+        outputs.offer(Update(at=T0 + 4, tracks=_tracks(T0 + 4)[1:], alerts=[]))
+        assert outputs.drain(5) and parent.wait(lambda: len(dets()) == before + 5)
+        assert dets()[-1].msg.detection_report.object_id != drone_oid, "a lost track is reported once"
+    finally:
+        outputs.close()

@@ -42,6 +42,14 @@ def _alert_updates() -> list[Update]:
             Update(at=T0 + 4, tracks=[], alerts=[a1_end])]
 
 
+A1_MESSAGES = [("A00001", "alert.raised"), ("A00001", "alert.updated"), ("A00001", "alert.resolved")]
+
+
+def _got(receiver: WebhookReceiver) -> list[tuple[str, str]]:
+    """(alert id, event type) of every message the receiver took, in order."""
+    return [(b["data"]["id"], b["type"]) for _, b, _ in receiver.received]
+
+
 def test_receiver_down_for_10_s_gets_every_alert_once(tmp_path: Path, secret: str) -> None:
     receiver = WebhookReceiver(secret, up_at=time.monotonic() + 10.0)
     critical_only = WebhookReceiver(secret)
@@ -60,9 +68,8 @@ def test_receiver_down_for_10_s_gets_every_alert_once(tmp_path: Path, secret: st
         assert receiver.refused >= 2, "the receiver was down and refused the first attempts"
         ids = Counter(h["webhook-id"] for h, _, _ in receiver.received)
         assert len(ids) == 5 and set(ids.values()) == {1}, ids
-        got = [(b["data"]["id"], b["type"]) for _, b, _ in receiver.received]
-        assert got == [("A00001", "alert.raised"), ("A00002", "alert.raised"), ("A00001", "alert.updated"),
-                       ("A00002", "alert.resolved"), ("A00001", "alert.resolved")], "in order"
+        assert _got(receiver) == [("A00001", "alert.raised"), ("A00002", "alert.raised"), ("A00001", "alert.updated"),
+                                  ("A00002", "alert.resolved"), ("A00001", "alert.resolved")], "in order"
         first = receiver.received[0][1]
         assert first["timestamp"] == "2026-01-01T00:00:00.000Z", "the picture's time in the body"
         assert first["data"]["severity"] == "critical" and first["data"]["state"] == "open"
@@ -74,8 +81,7 @@ def test_receiver_down_for_10_s_gets_every_alert_once(tmp_path: Path, secret: st
         assert rows[0]["attempts"] >= 3
         assert rows[0]["delivered_at"] - started >= 10.0
         # filters: only the critical alert's three messages
-        assert [(b["data"]["id"], b["type"]) for _, b, _ in critical_only.received] == [
-            ("A00001", "alert.raised"), ("A00001", "alert.updated"), ("A00001", "alert.resolved")]
+        assert _got(critical_only) == A1_MESSAGES
     finally:
         receiver.stop()
         critical_only.stop()
@@ -188,3 +194,22 @@ def test_missing_secret_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.delenv("DW_NO_SUCH_SECRET", raising=False)
     with Store(f"sqlite:///{tmp_path / 'w.db'}") as store, pytest.raises(ValueError, match="DW_NO_SUCH_SECRET"):
         Outputs.for_site(site_with(WebhookSpec(url="http://127.0.0.1:9/x", secret_env="DW_NO_SUCH_SECRET")), store)
+
+
+def test_zone_and_rule_filters(tmp_path: Path, secret: str) -> None:
+    by_zone, by_rule = WebhookReceiver(secret), WebhookReceiver(secret)
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    try:
+        site = site_with(WebhookSpec(url=by_zone.url, secret_env="DW_TEST_HOOK", zones=["Approach"]),
+                         WebhookSpec(url=by_rule.url, secret_env="DW_TEST_HOOK", rules=["zone_entry"]))
+        outputs = Outputs.for_site(site, store).start()
+        for u in _alert_updates():
+            outputs.offer(u)
+        assert outputs.drain(10), outputs.stats()
+        outputs.close()
+        assert _got(by_zone) == [("A00002", "alert.raised"), ("A00002", "alert.resolved")]
+        assert _got(by_rule) == A1_MESSAGES
+    finally:
+        by_zone.stop()
+        by_rule.stop()
+        store.close()
