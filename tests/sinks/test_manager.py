@@ -123,6 +123,23 @@ def test_health_shows_outputs(tmp_path: Path) -> None:
     store.close()
 
 
+def test_health_counts_drops() -> None:
+    """A far end that hangs: the alerts the bounded queue could not keep are counted in /api/health
+    (of 10: at most 3 taken by the hung worker, 3 waiting)."""
+    site = site_with()
+    out = Stuck()
+    outputs = Outputs([out]).start()
+    live = LiveState(site)
+    live.set_outputs_source(outputs.stats)
+    for k in range(10):
+        outputs.offer(Update(at=float(k), tracks=[], alerts=[make_alert(f"A{k}")]))
+    with Store("sqlite://") as store, TestClient(create_app(site, store, live, InProcessBus())) as client:
+        (shown,) = client.get("/api/health").json()["outputs"]
+    assert shown["offered"] == 10 and shown["dropped"] >= 4 and shown["dropped_alerts"] == shown["dropped"]
+    out.release.set()
+    outputs.close()
+
+
 @pytest.mark.parametrize(("entry", "message"), [
     ("{kind: cot, url: 'http://x:1'}", "$.outputs[0]: `url` must be udp://... or tcp://... or tls://..."),
     ("{kind: cot, url: 'tls://x:8089'}", "$.outputs[0]: a tls:// CoT output needs `cert`"),

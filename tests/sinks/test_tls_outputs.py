@@ -97,6 +97,9 @@ def test_mqtt_tls_failures_are_counted_shown_and_do_not_block(
         (shown,) = _health(outputs)
         assert shown["errors"] >= 1 and expected in str(shown["last_error"]) and shown["pending"] == 50  # type: ignore[operator]
         assert shown["offered"] == 50 and shown["dropped"] == 0
+        out.keep_unsent_s = 0.5  # type: ignore[attr-defined]  # (120 s in use) then a run's drain is not held
+        assert outputs.drain(5) and out.pending() == 0 and out.dropped_alerts == 50
+        assert "50 alert(s) not acknowledged" in (out.last_error or "")
     finally:
         outputs.close(drain_timeout=0)
 

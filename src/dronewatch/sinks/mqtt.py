@@ -17,7 +17,7 @@ on, which holds a step's second alert until the broker's ACK of the first, up to
 delayed-ACK time, 40 ms on Linux); the track connection keeps Nagle, which packs its bursts.
 ``mqtts://`` uses TLS (``ca``, optional client ``cert``/``key``); ``username`` and the password
 from the environment variable ``password_env``. Alerts not yet acknowledged by the broker
-(PUBACK) count as pending, so a drain waits for them.
+(PUBACK) count as pending, so a drain waits for them (``keep_unsent_s``, 120 s, at most).
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ class MqttOutput(Output):
         self._changes = AlertChanges()
         self._last_sent_at: dict[int, float] = {}
         self._min_gap_s = 1.0 / spec.track_rate_hz
-        self._unacked: list[mqtt.MQTTMessageInfo] = []
+        self._unacked: list[tuple[float, mqtt.MQTTMessageInfo]] = []  # (monotonic time published, info)
+        self.keep_unsent_s = 120.0  # an alert the broker has not acknowledged this long is no longer waited for
         self._lock = threading.Lock()
         self.connected = threading.Event()
         self.tracks_connected = threading.Event()
@@ -171,7 +172,7 @@ class MqttOutput(Output):
                     self.last_error = "MQTT client queue full"
                 else:  # in flight, or queued by paho until the broker is back
                     with self._lock:
-                        self._unacked.append(info)
+                        self._unacked.append((time.monotonic(), info))
 
     def handle_tracks(self, update: Update) -> None:
         client = self.track_client
@@ -201,12 +202,20 @@ class MqttOutput(Output):
         self.pending()  # forget what the broker has acknowledged
 
     def pending(self) -> int:
-        """QoS 1 alerts the broker has not acknowledged yet."""
+        """QoS 1 alerts the broker has not acknowledged yet (for ``keep_unsent_s`` at most, as CoT
+        and SAPIENT keep theirs, so a broker that never takes us cannot hold a drain forever;
+        paho still delivers them if it comes back)."""
         with self._lock:
-            left = [i for i in self._unacked if not _acked(i)]
+            left = [(t, i) for t, i in self._unacked if not _acked(i)]
             self.sent += len(self._unacked) - len(left)
-            self._unacked = left
-            return len(left)
+            cutoff = time.monotonic() - self.keep_unsent_s
+            self._unacked = [(t, i) for t, i in left if t >= cutoff]
+            if len(self._unacked) < len(left):
+                self.dropped_alerts += len(left) - len(self._unacked)
+                self.last_error = (f"{len(left) - len(self._unacked)} alert(s) not acknowledged by the broker within "
+                                   f"{self.keep_unsent_s:.0f} s: no longer waited for")
+                log.warning("MQTT %s: %s", self.spec.url, self.last_error)
+            return len(self._unacked)
 
     def shutdown(self) -> None:
         if self.connected.is_set():
