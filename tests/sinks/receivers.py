@@ -247,9 +247,11 @@ class CotListener:
 
 class Mosquitto:
     """A mosquitto broker on 127.0.0.1:<free port>, with its own generated config; with ``tls``
-    also a TLS listener on ``tls_port`` (the server certificate of that PKI)."""
+    also a TLS listener on ``tls_port`` (the server certificate of that PKI; with
+    ``require_certificate`` clients must show one its CA signed)."""
 
-    def __init__(self, workdir: Path, *, password: tuple[str, str] | None = None, tls: Pki | None = None) -> None:
+    def __init__(self, workdir: Path, *, password: tuple[str, str] | None = None, tls: Pki | None = None,
+                 require_certificate: bool = False) -> None:
         exe = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None)
         if exe is None:
             raise RuntimeError("mosquitto not installed: run `make system-deps`")
@@ -262,7 +264,7 @@ class Mosquitto:
         self.tls_port = free_port() if tls is not None else None
         if tls is not None:
             conf += [f"listener {self.tls_port} 127.0.0.1", f"cafile {tls.ca}", f"certfile {tls.server_cert}",
-                     f"keyfile {tls.server_key}"]
+                     f"keyfile {tls.server_key}", f"require_certificate {str(require_certificate).lower()}"]
         if password is not None:
             pw = workdir / "passwd"
             pw.write_text("")

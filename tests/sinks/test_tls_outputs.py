@@ -67,6 +67,28 @@ def test_mqtt_over_tls_with_password(tls_broker: Mosquitto, pki: Pki, monkeypatc
     sub.stop()
 
 
+def test_mqtt_over_tls_with_a_client_certificate(tmp_path: Path, pki: Pki) -> None:
+    broker = Mosquitto(tmp_path / "mqc", tls=pki, require_certificate=True)
+    try:
+        sub = Subscriber(broker.port)
+        url = f"mqtts://127.0.0.1:{broker.tls_port}"
+        site = site_with(MqttSpec(url=url, ca=str(pki.ca), cert=str(pki.client_cert), key=str(pki.client_key),
+                                  tracks=False),
+                         MqttSpec(url=url, ca=str(pki.ca), tracks=False, name="no client certificate"))
+        outputs = Outputs.for_site(site).start()
+        ours, without = outputs.outputs
+        outputs.offer(_update())
+        assert ours.drain(10) and sub.wait(lambda m: any(x[0] == f"{ROOT}/alerts/A00001" and x[1] == 1 for x in m))
+        assert ours.errors == 0 and ours.sent >= 1
+        assert wait_until(lambda: without.errors >= 1, 10) and without.pending() == 1, without.stats()
+        assert "closed before the broker accepted it" in (without.last_error or ""), without.last_error
+        assert "client certificate" in (without.last_error or "")
+        outputs.close(drain_timeout=0)
+        sub.stop()
+    finally:
+        broker.stop()
+
+
 def _health(outputs: Outputs) -> list[dict[str, object]]:
     site = site_with()
     live = LiveState(site)

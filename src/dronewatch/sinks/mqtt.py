@@ -83,6 +83,7 @@ class MqttOutput(Output):
         self.keep_unsent_s = 120.0  # an alert the broker has not acknowledged this long is no longer waited for
         self._lock = threading.Lock()
         self.connected = threading.Event()
+        self._refused = False  # the broker's CONNACK refused us (its disconnect follows)
         self.tracks_connected = threading.Event()
         self.connect_wait_s = 3.0
         self.client = self._make_client()
@@ -123,6 +124,7 @@ class MqttOutput(Output):
             self.errors += 1
             self.last_error = f"broker refused: {reason}"
             log.warning("MQTT %s: %s", self.spec.url, self.last_error)
+            self._refused = True
             return
         sock = client.socket()
         if isinstance(sock, socket.socket):  # (an SSLSocket too)
@@ -148,8 +150,16 @@ class MqttOutput(Output):
     def _on_disconnect(self, _c: mqtt.Client, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
         was_up = self.connected.is_set()
         self.connected.clear()
-        if was_up and reason.is_failure:  # (a refused connect keeps the broker's reason)
+        refused, self._refused = self._refused, False
+        if was_up and reason.is_failure:
             self.last_error = f"disconnected: {reason}"
+        elif not was_up and not refused:  # (a refused connect keeps the broker's reason)
+            # closed before any CONNACK: e.g. TLS 1.3, where the broker checks our certificate
+            # (or its absence) only after our side of the handshake has finished
+            self.errors += 1
+            hint = " (over TLS: often a client certificate it did not accept, or none)" if self.tls else ""
+            self.last_error = f"connection closed before the broker accepted it: {reason}{hint}"
+            log.warning("MQTT %s: %s", self.spec.url, self.last_error)
 
     def open(self) -> None:
         for client in (self.client, self.track_client):
