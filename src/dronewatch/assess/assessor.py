@@ -14,6 +14,7 @@ track once for the most severe zone it meets (``alerts.AlertBook``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from msgspec import structs
 
@@ -22,7 +23,7 @@ from dronewatch.assess.classify import Classifier
 from dronewatch.assess.finding import Finding
 from dronewatch.assess.lifecycle import Action
 from dronewatch.assess.rules import ORDER, RULES, RemoteIdCoverage, Rule, RuleContext
-from dronewatch.assess.zones import build_zones
+from dronewatch.assess.zones import ZoneQueries, build_zones
 from dronewatch.config import Site
 from dronewatch.geo import SiteFrame
 from dronewatch.model import Alert, Identity, Track
@@ -69,8 +70,9 @@ class Assessor:
                 allowed=self._is_allowed(track))
         eligible = [t for t in classified.values() if self._rules_apply(t, now)]
         findings: list[Finding] = []
+        ctx = replace(self._ctx, queries=ZoneQueries(self._ctx.zones, eligible))  # zones tested once a step
         for rule in self._rules:
-            findings.extend(rule.evaluate([t for t in eligible if t.cls in rule.classes], self._ctx, now))
+            findings.extend(rule.evaluate([t for t in eligible if t.cls in rule.classes], ctx, now))
         changed = self._book.update(findings, classified, now)
         return [classified[t.track_id] for t in tracks], changed
 

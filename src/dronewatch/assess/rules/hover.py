@@ -22,17 +22,18 @@ class Hover(Rule):
         th = ctx.thresholds
         since: dict[tuple[int, str], float] = {}
         findings = []
-        for track in tracks:
+        queries = ctx.zone_queries(tracks)
+        for i, track in enumerate(tracks):
             if speed_mps(track) >= th.hover_speed_mps:
                 continue
-            for zone in ctx.zones:
-                if zone.distance_m(track.enu_m) > th.near_m:
+            for z, zone in enumerate(ctx.zones):
+                if queries.distance(z)[i] > th.near_m:
                     continue
                 key = (track.track_id, zone.name)
                 since[key] = self._since.get(key, now)
                 held_s = now - since[key]
                 if held_s >= th.hover_s:
-                    where = "over" if zone.contains(track.enu_m) else "near"
+                    where = "over" if queries.inside(z)[i] else "near"
                     findings.append(
                         Finding(
                             rule=self.name,

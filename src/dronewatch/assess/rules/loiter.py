@@ -31,13 +31,16 @@ class Loiter(Rule):
         th = ctx.thresholds
         seen: set[tuple[int, str]] = set()
         findings = []
-        for track in tracks:
-            for zone in ctx.zones:
+        queries = ctx.zone_queries(tracks)
+        inside = [queries.inside(z) for z in range(len(ctx.zones))]
+        distance = [queries.distance(z) for z in range(len(ctx.zones))]
+        for i, track in enumerate(tracks):
+            for z, zone in enumerate(ctx.zones):
                 key = (track.track_id, zone.name)
-                if zone.contains(track.enu_m):
+                if inside[z][i]:
                     self._near.pop(key, None)
                     continue
-                if zone.distance_m(track.enu_m) > th.loiter_near_m:
+                if distance[z][i] > th.loiter_near_m:
                     continue
                 state = self._near.setdefault(key, _Near())
                 if state.last_near_at is not None:

@@ -6,6 +6,7 @@ Severity: the zone's. The alert carries ``time_to_entry_s`` as predicted when ra
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from dronewatch.assess.finding import Finding
@@ -17,12 +18,12 @@ from dronewatch.model import Track
 class PredictedZoneEntry(Rule):
     def evaluate(self, tracks: Sequence[Track], ctx: RuleContext, now: float) -> list[Finding]:
         findings = []
-        for track in tracks:
-            for zone in ctx.zones:
-                if zone.contains(track.enu_m):
-                    continue
-                t_s = zone.time_to_entry_s(track.enu_m, track.vel_enu_mps, ctx.thresholds.predict_horizon_s)
-                if t_s is None:
+        queries = ctx.zone_queries(tracks)
+        entry = [queries.entry_s(z, ctx.thresholds.predict_horizon_s) for z in range(len(ctx.zones))]  # NaN inside
+        for i, track in enumerate(tracks):
+            for z, zone in enumerate(ctx.zones):
+                t_s = float(entry[z][i])
+                if math.isnan(t_s):
                     continue
                 findings.append(
                     Finding(

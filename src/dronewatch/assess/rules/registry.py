@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from dronewatch.assess.finding import Finding
-from dronewatch.assess.zones import ZoneShape
+from dronewatch.assess.zones import ZoneQueries, ZoneShape
 from dronewatch.config import Thresholds
 from dronewatch.model import Track
 
@@ -35,12 +35,20 @@ def _no_live_alerts(_rule: str) -> frozenset[int]:
 class RuleContext:
     """What rules read besides tracks: thresholds, zones (site order), receiver coverage, and
     ``live_tracks(rule)``: the tracks that live alerts of a rule name now (for hysteresis: a
-    condition that raised an alert is held on looser terms than it takes to raise one)."""
+    condition that raised an alert is held on looser terms than it takes to raise one). Rules
+    test zones through ``zone_queries(tracks)``: one vectorised query per zone, shared by the
+    step's rules."""
 
     thresholds: Thresholds
     zones: Sequence[ZoneShape]
     remote_id_coverage: Sequence[RemoteIdCoverage] = ()
     live_tracks: Callable[[str], frozenset[int]] = _no_live_alerts
+    queries: ZoneQueries | None = None  # the step's tracks against the zones, computed once
+
+    def zone_queries(self, tracks: Sequence[Track]) -> ZoneQueries:
+        """``tracks`` against ``zones`` (per zone, arrays in track order): the step's kept
+        queries when the assessor set them, else computed for these tracks."""
+        return self.queries.select(tracks) if self.queries is not None else ZoneQueries(self.zones, tracks)
 
 
 class Rule:

@@ -15,6 +15,7 @@ Severity: one step above the zone's (warning -> critical), info for an info zone
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 
 from dronewatch.assess.finding import Finding, capped, raised
@@ -48,17 +49,19 @@ class Swarm(Rule):
         th = ctx.thresholds
         findings = []
         live = ctx.live_tracks(self.name)
-        for zone in ctx.zones:
+        queries = ctx.zone_queries(tracks)
+        for z, zone in enumerate(ctx.zones):
+            now_in, entry = queries.inside(z), queries.entry_s(z, th.swarm_horizon_s)
             arrivals = []
-            for track in tracks:
+            for i, track in enumerate(tracks):
                 key = (zone.name, track.track_id)
-                if zone.contains(track.enu_m):
+                if now_in[i]:
                     entered = self._entered_at.setdefault(key, now)
                     arrivals.append((entered - now, track.track_id))
                     continue
                 self._entered_at.pop(key, None)
-                t_s = zone.time_to_entry_s(track.enu_m, track.vel_enu_mps, th.swarm_horizon_s)
-                if t_s is not None:
+                t_s = float(entry[i])
+                if not math.isnan(t_s):
                     arrivals.append((t_s, track.track_id))
             live_arrivals = [t for t, track_id in arrivals if track_id in live]
             if live_arrivals:  # the swarm grows: all that arrive here since it began arriving

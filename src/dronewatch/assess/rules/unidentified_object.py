@@ -29,9 +29,10 @@ class UnidentifiedObject(Rule):
             return []
         since: dict[tuple[int, str], float] = {}
         findings = []
-        for track in tracks:
-            for zone in ctx.zones:
-                if zone.severity != "critical" or not zone.contains(track.enu_m):
+        queries = ctx.zone_queries(tracks)
+        for i, track in enumerate(tracks):
+            for z, zone in enumerate(ctx.zones):
+                if zone.severity != "critical" or not queries.inside(z)[i]:
                     continue
                 key = (track.track_id, zone.name)
                 since[key] = self._since.get(key, now)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from dronewatch.assess.finding import Finding
 from dronewatch.assess.rules.registry import Rule, RuleContext, rule
 from dronewatch.model import Track
@@ -19,7 +21,9 @@ from dronewatch.model import Track
 class ZoneEntry(Rule):
     def evaluate(self, tracks: Sequence[Track], ctx: RuleContext, now: float) -> list[Finding]:
         live = ctx.live_tracks(self.name)
-        margin_m = ctx.thresholds.zone_margin_m
+        held = np.array([t.track_id in live for t in tracks], dtype=bool)
+        queries = ctx.zone_queries(tracks)
+        inside = [queries.inside_with(z, ctx.thresholds.zone_margin_m, held) for z in range(len(ctx.zones))]
         return [
             Finding(
                 rule=self.name,
@@ -28,7 +32,7 @@ class ZoneEntry(Rule):
                 track_id=track.track_id,
                 why=f"inside {zone.name} at {track.alt_m:.0f} m",
             )
-            for track in tracks
-            for zone in ctx.zones
-            if zone.contains(track.enu_m, margin_m if track.track_id in live else 0.0)
+            for i, track in enumerate(tracks)
+            for z, zone in enumerate(ctx.zones)
+            if inside[z][i]
         ]
