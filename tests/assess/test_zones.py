@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dronewatch.assess.zones import build_zones
@@ -50,3 +51,24 @@ def test_time_to_entry(zones: dict) -> None:
     )
     # Descending 0.2 m/s it reaches 120 m at t = 50 s, after leaving the square's far side (t = 40 s).
     assert stands.time_to_entry_s((-300.0, 0.0, 130.0), (10.0, 0.0, -0.2), 60.0) is None
+
+
+def test_batched_queries_answer_each_row_as_alone(zones: dict) -> None:
+    """Many tracks at once (some inside, above, still, crossing, missing) give each the answer
+    it gets alone: the rows' paths and intersection parts are not mixed up."""
+    rng = np.random.default_rng(7)
+    for zone in zones.values():
+        centre = zone.area.centroid
+        enu = np.column_stack([centre.x + rng.uniform(-500, 500, 300), centre.y + rng.uniform(-500, 500, 300),
+                               rng.uniform(-20, 160, 300)])
+        vel = np.column_stack([rng.normal(0, 12, 300), rng.normal(0, 12, 300), rng.normal(0, 1, 300)])
+        vel[::25] = 0.0
+        entry = zone.time_to_entry_all(enu, vel, 60.0)
+        inside, distance = zone.contains_all(enu), zone.distance_all(enu)
+        assert np.isfinite(entry).sum() > 10 and inside.sum() > 0
+        for row in range(len(enu)):
+            p, v = tuple(enu[row]), tuple(vel[row])
+            alone = zone.time_to_entry_s(p, v, 60.0)
+            assert (alone is None and np.isnan(entry[row])) or alone == entry[row]
+            assert zone.contains(p) == inside[row]
+            assert zone.distance_m(p) == distance[row]

@@ -88,21 +88,22 @@ class ZoneShape:
         against it in one prepared shapely call, and those that meet it are cut in one more."""
         count = len(enu_m)
         out = np.full(count, np.nan)
-        windows = [_vertical_window(float(p[2]), float(v[2]), self.zone.floor_m, self.zone.ceiling_m, horizon_s)
-                   for p, v in zip(enu_m, vel_enu_mps, strict=True)]
+        t_lo, t_hi, windowed = _vertical_windows(enu_m[:, 2], vel_enu_mps[:, 2], self.zone.floor_m,
+                                                 self.zone.ceiling_m, horizon_s)
         intervals: dict[int, list[tuple[float, float]]] = {}
         paths: list[int] = []  # rows whose path may cross the area
         path_m = np.zeros(count)
         e0, n0 = enu_m[:, 0], enu_m[:, 1]
-        e1, n1 = e0 + vel_enu_mps[:, 0] * horizon_s, n0 + vel_enu_mps[:, 1] * horizon_s
+        ve, vn = vel_enu_mps[:, 0], vel_enu_mps[:, 1]
+        e1, n1 = e0 + ve * horizon_s, n0 + vn * horizon_s
         min_e, min_n, max_e, max_n = self._bounds
         # the path's box misses the area's: most tracks, most zones, no shapely call
         boxed = ~((np.maximum(e0, e1) < min_e) | (np.minimum(e0, e1) > max_e)
                   | (np.maximum(n0, n1) < min_n) | (np.minimum(n0, n1) > max_n))
-        for row in range(count):
-            if windows[row] is None:
-                continue
-            path_m[row] = math.hypot(float(vel_enu_mps[row, 0]), float(vel_enu_mps[row, 1])) * horizon_s
+        # a still path (shorter than _STILL_M) has |ve| + |vn| below 2 _STILL_M / horizon
+        crawling = (np.abs(ve) + np.abs(vn)) * horizon_s < 2 * _STILL_M
+        for row in np.flatnonzero(windowed & (boxed | crawling)).tolist():
+            path_m[row] = math.hypot(float(ve[row]), float(vn[row])) * horizon_s
             if path_m[row] < _STILL_M:
                 still_in = shapely.intersects_xy(self.area, float(e0[row]), float(n0[row]))
                 intervals[row] = [(0.0, horizon_s)] if still_in else []
@@ -126,11 +127,11 @@ class ZoneShape:
                 starts, ends = np.minimum.reduceat(at_s, first), np.maximum.reduceat(at_s, first)
                 for part, line in enumerate(of_line):
                     intervals.setdefault(int(rows[line]), []).append((float(starts[part]), float(ends[part])))
-        for row, spans in intervals.items():
-            t_lo, t_hi = windows[row]  # type: ignore[misc]  # rows with no window have no intervals
+        for row, spans in intervals.items():  # rows with no window have no intervals
+            lo_s, hi_s = float(t_lo[row]), float(t_hi[row])
             for start_s, end_s in sorted(spans):
-                entry_s = max(start_s, t_lo)
-                if entry_s <= min(end_s, t_hi):
+                entry_s = max(start_s, lo_s)
+                if entry_s <= min(end_s, hi_s):
                     out[row] = entry_s
                     break
         return out
@@ -236,12 +237,17 @@ def _area(zone: Zone, frame: SiteFrame) -> BaseGeometry:
     return polygon if polygon.is_valid else shapely.make_valid(polygon)
 
 
-def _vertical_window(
-    u: float, vu: float, floor_m: float, ceiling_m: float, horizon_s: float
-) -> tuple[float, float] | None:
-    """The time interval within [0, horizon_s] when floor <= u + vu t <= ceiling, or None."""
-    if abs(vu) < 1e-9:
-        return (0.0, horizon_s) if floor_m <= u <= ceiling_m else None
-    t_a, t_b = sorted(((floor_m - u) / vu, (ceiling_m - u) / vu))
-    t_lo, t_hi = max(0.0, t_a), min(horizon_s, t_b)
-    return (t_lo, t_hi) if t_lo <= t_hi else None
+def _vertical_windows(
+    u: np.ndarray, vu: np.ndarray, floor_m: float, ceiling_m: float, horizon_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row, the time interval [t_lo, t_hi] within [0, horizon_s] when floor <= u + vu t <=
+    ceiling, and whether there is one (the same floats a row at a time would give: Python's
+    ``sorted``, ``max(0.0, t)`` and ``min(horizon_s, t)`` written as ``np.where``)."""
+    level = np.abs(vu) < 1e-9
+    rate = np.where(level, 1.0, vu)
+    t_a, t_b = (floor_m - u) / rate, (ceiling_m - u) / rate
+    first, last = np.where(t_b < t_a, t_b, t_a), np.where(t_b < t_a, t_a, t_b)
+    t_lo = np.where(level, 0.0, np.where(first > 0.0, first, 0.0))
+    t_hi = np.where(level, horizon_s, np.where(last < horizon_s, last, horizon_s))
+    ok = np.where(level, (floor_m <= u) & (u <= ceiling_m), t_lo <= t_hi)
+    return t_lo, t_hi, ok
