@@ -56,8 +56,9 @@ def combined_at(table: TrackTable, cfg: TrackerConfig, rows: Arr, now: float) ->
     """Combined x (K,6), P (K,6,6) of rows at ``now``: rows whose state is older are predicted,
     the others (updated at ``now``, or later) are taken as they are."""
     x = table.x[rows]
-    P = imm.combine(table.xm[rows].transpose(1, 0, 2), table.Pm[rows].transpose(1, 0, 2, 3), table.mu[rows])[1]
+    P = np.empty((len(rows), 6, 6))
     old = table.t_at[rows] < now
+    P[~old] = table.cov(rows[~old])  # (the predicted rows get theirs below)
     if old.any():
         x[old], P[old] = predict_combined(table, cfg, rows[old], now - table.t_at[rows[old]])
     return x, P

@@ -83,7 +83,11 @@ class TrackTable:
     @property
     def P(self) -> np.ndarray:
         """(N,6,6) covariance of each row's model mixture (computed, not stored)."""
-        return imm.combine(self.xm.transpose(1, 0, 2), self.Pm.transpose(1, 0, 2, 3), self.mu)[1]
+        return self.cov(slice(None))
+
+    def cov(self, rows: np.ndarray | slice) -> np.ndarray:
+        """(K,6,6) covariance of the model mixture of ``rows``."""
+        return imm.combine(self.xm[rows].transpose(1, 0, 2), self.Pm[rows].transpose(1, 0, 2, 3), self.mu[rows])[1]
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])

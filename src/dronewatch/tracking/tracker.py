@@ -466,11 +466,11 @@ class Tracker:
                 upd_m: Arr, upd_t: Arr, reinit: list[tuple[int, int, Arr]], batch: list[Report] | None,
                 soft: tuple[Arr, Arr, Arr, Arr, Arr] | None = None) -> None:
         t = self.table
+        lim = self._score_of(sensor_id, kind)
         sensed = imm.combine_mean(xm, c)[:, :3] if batch is not None else np.zeros((xm.shape[1], 3))
         if len(upd_m):
             xo, Po, mu, loglik = imm.update_position(xm, Pm, c, obs.z[upd_m], obs.R[upd_m])
             nc = self._noncoop(kind, upd_m, batch)
-            lim = self._score_of(sensor_id, kind)
             if lim is not None:
                 if not self.cfg.track_score:  # a radar's plot: its LLR starts with the first one
                     first = upd_t[nc][~t.scored[upd_t[nc]]]
@@ -515,7 +515,6 @@ class Tracker:
             pos = t.x[:, :3] + t.x[:, 3:] * np.clip(t_b - t.t_at, 0.0, None)[:, None]
             d = np.linalg.norm(pos - self._sensor_enu[spec.id], axis=1)
             seen = np.flatnonzero((d >= spec.min_range_m) & (d <= spec.range_m))
-            lim = self._score_of(sensor_id, kind)
             management.record_scan(t, seen, rows, t_m[meas], t_b, spec.scan_s, 0.0 if lim is None else lim.miss)
         elif batch is None:  # a whole scan of a plot sensor that sees every track
             management.record_scan(t, np.arange(len(t)), rows, t_m[meas], t_b, 1.0, self._score.miss, True)
