@@ -17,30 +17,22 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
-import importlib.util
 import json
 import pstats
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from dronewatch.config import load_scenario
 from dronewatch.sources.sim import Simulation
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale import scenario as scale_site  # the site bench/scale.py gives an edge (imported, not copied)
+
 STEP_S = 0.5
-
-
-def scale_site(k: int, drones: int, duration_s: float, seed: int) -> dict[str, Any]:
-    """The scenario bench/scale.py gives edge ``k`` (loaded from that file, not copied)."""
-    spec = importlib.util.spec_from_file_location("bench_scale", Path(__file__).with_name("scale.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    site: dict[str, Any] = module.scenario(k, drones, duration_s, seed)
-    return site
 
 
 def main() -> None:
