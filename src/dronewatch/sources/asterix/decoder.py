@@ -7,6 +7,10 @@
   with a wide vertical sigma. The slant range is turned into ground range on a spherical
   earth (plots at 200 NM are kilometres below the radar's tangent plane). Noise: the sensor's
   ``sigma_range_m`` / ``sigma_az_deg``. A Mode S address (I220) becomes the ICAO identity.
+  A plot with a usable Doppler speed (I048/120 CAL, not doubtful) from a site radar becomes a
+  ``Radar`` measurement (slant range, THETA, the elevation of that height on the spherical
+  earth, ``range_rate_mps``), which the tracker places from the site radar's position and whose
+  range rate updates the velocity along the beam; every other plot a ``Geodetic`` one.
 * CAT062 system tracks: I105 WGS-84 position, else I100 Cartesian position on the system
   plane around the SDPS's ``system_ref`` (site sensor with its SAC/SIC, else the input's
   sensor; ``stereo.SystemPlane``), I130 geometric altitude or I136 flight level, I185
@@ -23,7 +27,7 @@ from collections import Counter
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
-from dronewatch.model import Frame, Geodetic, Identity, Report
+from dronewatch.model import Frame, Geodetic, Identity, Radar, Report
 from dronewatch.sources.asterix.blocks import split_blocks
 from dronewatch.sources.asterix.fields import Record, decode_items
 from dronewatch.sources.asterix.plots import Plot, plots048
@@ -48,6 +52,16 @@ def _destination(lat: float, lon: float, bearing_deg: float, dist_m: float) -> t
     p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
     l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
     return math.degrees(p2), (math.degrees(l2) + 540.0) % 360.0 - 180.0
+
+
+def elevation_deg(h0_m: float, slant_m: float, h_m: float) -> float:
+    """Elevation above the radar's horizontal plane of a target at slant range ``slant_m`` and
+    height ``h_m``, the radar being at height ``h0_m`` (spherical earth, as ``polar_to_geodetic``)."""
+    r0, r1 = EARTH_R + h0_m, EARTH_R + h_m
+    if slant_m <= 0.0:
+        return 0.0
+    cos_g = max(-1.0, min(1.0, (r0 * r0 + r1 * r1 - slant_m * slant_m) / (2 * r0 * r1)))
+    return math.degrees(math.asin(max(-1.0, min(1.0, (r1 * cos_g - r0) / slant_m))))
 
 
 def polar_to_geodetic(lat: float, lon: float, h0_m: float, slant_m: float, az_deg: float,
@@ -137,15 +151,17 @@ class AsterixDecoder:
             return received_at
         return self.clock.place((rec.get("sac", -1), rec.get("sic", -1)), tod, received_at)
 
-    def _radar(self, frame: Frame, code: tuple[int, int]) -> tuple[str, float, float, float, float, float] | None:
-        """(sensor id, lat, lon, height above WGS84, sigma range m, sigma az deg) of a radar."""
+    def _radar(self, frame: Frame, code: tuple[int, int]
+               ) -> tuple[str, float, float, float, float, float, bool] | None:
+        """(sensor id, lat, lon, height above WGS84, sigma range m, sigma az deg, a site sensor) of
+        a radar."""
         spec = self._by_code.get(code) or self._by_id.get(frame.sensor_id)
         if spec is not None:
             return (spec.id, spec.lat, spec.lon, self.origin_alt_m + spec.alt_m, spec.sigma_range_m,
-                    spec.sigma_az_deg)
+                    spec.sigma_az_deg, True)
         learnt = self.learnt.get(code)
         if learnt is not None:
-            return (f"asterix-{code[0]}-{code[1]}", learnt[0], learnt[1], learnt[2], 70.0, 0.08)
+            return (f"asterix-{code[0]}-{code[1]}", learnt[0], learnt[1], learnt[2], 70.0, 0.08, False)
         return None
 
     def _plot(self, frame: Frame, plot: Plot) -> Report | None:
@@ -155,7 +171,7 @@ class AsterixDecoder:
         radar = self._radar(frame, code)
         if radar is None:
             raise DecodeError("radar position unknown", f"SAC/SIC {code[0]}/{code[1]}: give the site sensor sac/sic")
-        sensor_id, rlat, rlon, rh, sig_r, sig_az = radar
+        sensor_id, rlat, rlon, rh, sig_r, sig_az, on_site = radar
         slant = plot.rho_nm * NM
         if plot.height_3d_ft is not None:
             h, v_sigma = plot.height_3d_ft * FT, 150.0
@@ -163,19 +179,25 @@ class AsterixDecoder:
             h, v_sigma = plot.fl * 100.0 * FT, 200.0  # pressure altitude: off by ~100s of m
         else:
             h, v_sigma = rh, max(300.0, slant * 0.05)
-        lat, lon = polar_to_geodetic(rlat, rlon, rh, slant, plot.theta_deg, h)
-        h_sigma = max(sig_r, slant * math.radians(sig_az))
-        vel = None
-        if plot.gsp_nmps is not None and plot.hdg_deg is not None:
-            gs, hdg = plot.gsp_nmps * NM, math.radians(plot.hdg_deg)
-            vel = (gs * math.sin(hdg), gs * math.cos(hdg), 0.0)
         ident = Identity(scheme="icao", value=plot.address, callsign=plot.ident) if plot.address else None
         at = self.clock.place(code, plot.tod, frame.received_at) if plot.tod is not None else frame.received_at
+        meas: Radar | Geodetic
+        if plot.range_rate_mps is not None and on_site and slant > 0.0:
+            # the tracker knows a site radar's position: a polar plot keeps the Doppler speed
+            meas = Radar(range_m=slant, azimuth_deg=plot.theta_deg, elevation_deg=elevation_deg(rh, slant, h),
+                         sigma_range_m=sig_r, sigma_az_deg=sig_az,
+                         sigma_el_deg=min(math.degrees(v_sigma / slant), 45.0),
+                         range_rate_mps=plot.range_rate_mps)
+        else:
+            lat, lon = polar_to_geodetic(rlat, rlon, rh, slant, plot.theta_deg, h)
+            h_sigma = max(sig_r, slant * math.radians(sig_az))
+            vel = None
+            if plot.gsp_nmps is not None and plot.hdg_deg is not None:
+                gs, hdg = plot.gsp_nmps * NM, math.radians(plot.hdg_deg)
+                vel = (gs * math.sin(hdg), gs * math.cos(hdg), 0.0)
+            meas = Geodetic(lat=lat, lon=lon, alt_m=h, h_sigma_m=h_sigma, v_sigma_m=v_sigma, vel_enu_mps=vel)
         return Report(report_id=f"{sensor_id}-a48-{next(self._seq)}", sensor_id=sensor_id, sensor_kind="radar",
-                      measured_at=at, received_at=frame.received_at,
-                      measurement=Geodetic(lat=lat, lon=lon, alt_m=h, h_sigma_m=h_sigma, v_sigma_m=v_sigma,
-                                           vel_enu_mps=vel),
-                      identity=ident)
+                      measured_at=at, received_at=frame.received_at, measurement=meas, identity=ident)
 
     def _track_position(self, rec: Record, spec: SensorSpec | None, code: tuple[int, int]) -> tuple[float, float]:
         """(lat, lon) of a CAT062 track: I105, else I100 on the system plane."""
@@ -223,4 +245,4 @@ def decode_datagram(data: bytes) -> list[Record]:
     return [decode_items(cat, items) for cat, items in iter_records(data)]
 
 
-__all__: list[Any] = ["LINK", "AsterixDecoder", "decode_datagram", "polar_to_geodetic"]
+__all__: list[Any] = ["LINK", "AsterixDecoder", "decode_datagram", "elevation_deg", "polar_to_geodetic"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from dronewatch.sources.asterix.records import Items, compound_subfields
-from dronewatch.sources.asterix.uap import CAT034, CAT062, Compound
+from dronewatch.sources.asterix.uap import CAT034, CAT048, CAT062, Compound
 from dronewatch.sources.errors import DecodeError
 
 Record = dict[str, Any]
@@ -48,6 +48,7 @@ def _compound(uap: Any, name: str) -> Compound:
 
 _C062 = {n: _compound(CAT062, n) for n in ("380", "390", "340", "290")}
 _C034 = {n: _compound(CAT034, n) for n in ("050", "060")}
+_C048_120 = _compound(CAT048, "120")
 
 
 def cat048(it: Items) -> Record:
@@ -97,6 +98,15 @@ def cat048(it: Items) -> Record:
             r["gho"], r["sup"], r["tcc"] = (b[1] >> 6) & 1, (b[1] >> 5) & 1, (b[1] >> 4) & 1
     if (b := it.get("110")) is not None:
         r["height_3d_ft"] = _signed(_u(b) & 0x3FFF, 14) * 25.0
+    if (b := it.get("120")) is not None:
+        subs = compound_subfields(_C048_120, b)
+        if 1 in subs:  # CAL: D bit, 5 spare bits, 10-bit two's complement, LSB 1 m/s
+            r["doppler_mps"] = float(_signed(_u(subs[1]) & 0x3FF, 10))
+            r["doppler_doubtful"] = subs[1][0] >> 7
+        if 2 in subs:  # RDS: repetitions of DOP (m/s), AMB (m/s), FRQ (MHz), all unsigned
+            c = subs[2]
+            r["raw_doppler"] = [{"dop_mps": _u(c[1 + 6 * i : 3 + 6 * i]), "amb_mps": _u(c[3 + 6 * i : 5 + 6 * i]),
+                                 "frq_mhz": _u(c[5 + 6 * i : 7 + 6 * i])} for i in range(c[0])]
     if (b := it.get("230")) is not None:
         r["com"], r["stat"], r["si"] = b[0] >> 5, (b[0] >> 2) & 7, (b[0] >> 1) & 1
         r["mssc"], r["arc"], r["aic"], r["b1a"], r["b1b"] = (

@@ -1,7 +1,13 @@
 """The hot path for CAT048: one pass over a data block that reads only what a Report needs
 (SAC/SIC, time of day, RHO/THETA, flight level, 3-D height, address, identification, track
-number, ground speed and heading) and skips every other item by its length. Pure; the same
-UAP as ``uap.CAT048``. ``fields.cat048`` is the full decode (for ``decode --json``)."""
+number, ground speed and heading, range rate) and skips every other item by its length. Pure;
+the same UAP as ``uap.CAT048``. ``fields.cat048`` is the full decode (for ``decode --json``).
+
+Range rate: I048/120 subfield 1, the Calculated Doppler Speed (10-bit two's complement, LSB
+1 m/s), taken as the rate of change of range (positive: moving away), the product's sign for
+``Radar.range_rate_mps``; the specification states no sign of its own. A value the radar
+marks doubtful (D bit) is not used: ``range_rate_mps`` is then None.
+"""
 
 from __future__ import annotations
 
@@ -27,14 +33,16 @@ class Plot(NamedTuple):
     gsp_nmps: float | None
     hdg_deg: float | None
     typ: int
+    range_rate_mps: float | None = None  # I048/120 CAL, None when absent or doubtful
 
 
 # FRN (0-based) -> fixed length, or 0 for items whose length must be read from the data.
 _FIXED = [d[1] if d is not None and type(d[1]) is int else 0 for d in CAT048]
 _DESC = [d[1] if d is not None else None for d in CAT048]
 _NAMES = [d[0] if d is not None else "" for d in CAT048]
-# The items a Plot needs, by FRN index: I010, I140, I020, I040, I090, I220, I240, I161, I200, I110, RE.
-_NEED = frozenset({0, 1, 2, 3, 5, 7, 8, 10, 12, 18, 27})
+# The items a Plot needs, by FRN index: I010, I140, I020, I040, I090, I220, I240, I161, I200, I110,
+# I120, RE.
+_NEED = frozenset({0, 1, 2, 3, 5, 7, 8, 10, 12, 18, 19, 27})
 _PLANS: dict[bytes, tuple[tuple[int, int, bool], ...]] = {}
 _IDENTS: dict[bytes, str | None] = {}  # the same aircraft is reported every scan
 
@@ -65,6 +73,20 @@ def _plan(fspec: bytes) -> tuple[tuple[int, int, bool], ...]:
     if len(_PLANS) < 4096:
         _PLANS[fspec] = plan
     return plan
+
+
+def _range_rate(data: bytes, p: int) -> float | None:
+    """I048/120 at ``p`` (its length already checked): the Calculated Doppler Speed in m/s, or
+    None when the item has no CAL subfield or the radar marks it doubtful."""
+    if not data[p] & 0x80:
+        return None
+    q = p + 1
+    while data[q - 1] & 1:  # primary subfield octets end at the first with FX clear
+        q += 1
+    if data[q] & 0x80:
+        return None
+    v = ((data[q] & 0x03) << 8) | data[q + 1]
+    return float(v - 0x400 if v & 0x200 else v)
 
 
 def plots048(block: bytes) -> list[Plot]:
@@ -112,7 +134,8 @@ def plots048(block: bytes) -> list[Plot]:
         if (p := at.get(18)) is not None:
             v = ((data[p] & 0x3F) << 8) | data[p + 1]
             h3 = (v - 0x4000 if v & 0x2000 else v) * 25.0
+        rr = _range_rate(data, p) if (p := at.get(19)) is not None else None
         if (p := at.get(27)) is not None and data[p] >= 5 and data[p + 1] & 0xF8 == 0x08:
             rho = ((data[p + 2] << 16) | (data[p + 3] << 8) | data[p + 4]) / 256.0
-        out.append(Plot(sac, sic, tod, rho, theta, fl, h3, address, ident, tn, gsp, hdg, typ))
+        out.append(Plot(sac, sic, tod, rho, theta, fl, h3, address, ident, tn, gsp, hdg, typ, rr))
     return out
