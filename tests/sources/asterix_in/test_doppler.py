@@ -19,6 +19,7 @@ from dronewatch.sources.asterix.fields import decode_items
 from dronewatch.sources.asterix.plots import plots048
 from dronewatch.sources.asterix.records import split_records
 from dronewatch.sources.frames import FrameDecoder
+from dronewatch.tracking import Tracker, TrackerConfig
 
 from .test_cat062_cartesian import _block, _encode_record
 
@@ -123,3 +124,23 @@ def test_i120_subfield_outside_the_uap_is_rejected() -> None:
     fd = FrameDecoder(_site())
     assert fd.decode([Frame(sensor_id="in", received_at=1.7e9, link="asterix", data=block)]) == []
     assert fd.rejected == {"ASTERIX compound subfield not in the UAP": 1}
+
+
+def test_the_tracker_takes_the_doppler_speed_off_the_wire() -> None:
+    """A new track from one such plot moves along the beam at the Doppler speed; from the same
+    plot marked doubtful it has no radial speed (wire -> decoder -> tracker, use_range_rate on)."""
+    site = _site()
+    frame = SiteFrame(site.origin.lat, site.origin.lon, site.origin.alt_m)
+    (spec,) = site.sensors
+    sensor = np.array(frame.ground_to_enu(spec.lat, spec.lon, spec.alt_m), dtype=float)
+    received = 1_700_006_400.0 + 1_000_000 / 128 + 0.3  # a UTC midnight + the records' I140, then latency
+    radial = []
+    for doubtful in (False, True):
+        (rep,) = AsterixDecoder(site)(Frame(sensor_id="in", received_at=received, link="asterix",
+                                            data=_datagram(_i120(-12, doubtful=doubtful))))
+        trk = Tracker(frame, site.sensors, TrackerConfig(use_range_rate=True))
+        trk.process([rep], rep.measured_at)
+        (t,) = trk.tracks(rep.measured_at)
+        los = np.asarray(t.enu_m) - sensor
+        radial.append(float(np.dot(t.vel_enu_mps, los / np.linalg.norm(los))))
+    assert abs(radial[0] + 12.0) < 1.0 and abs(radial[1]) < 1.0
