@@ -30,6 +30,7 @@ Lon = Annotated[float, Meta(ge=-180, le=180)]
 Positive = Annotated[float, Meta(gt=0)]
 NonNeg = Annotated[float, Meta(ge=0)]
 Prob = Annotated[float, Meta(ge=0, le=1)]
+DEFAULT_RANGE_RATE_SIGMA_MPS = 1.0  # a radar's range-rate noise when its spec states none
 
 
 class ConfigError(ValueError):
@@ -114,6 +115,9 @@ class SensorSpec(_Strict, frozen=True):
     sigma_range_m: Positive = 5.0
     sigma_az_deg: Positive = 0.3
     sigma_el_deg: Positive = 0.6
+    # radar: range-rate (Doppler) noise, m/s; None: not stated (the tracker then assumes its
+    # ``range_rate_sigma_mps``, the simulator DEFAULT_RANGE_RATE_SIGMA_MPS; both 1.0 by default)
+    sigma_range_rate_mps: Positive | None = None
     pd: Prob = 0.9
     false_alarms_per_scan: NonNeg = 0.0
     class_error_rate: Prob = 0.1  # radar: how often its class hint is wrong

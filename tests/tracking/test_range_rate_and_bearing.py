@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 import numpy as np
+import pytest
 
 from dronewatch.config import SensorSpec
 from dronewatch.model import Bearing, Radar, Report
@@ -47,6 +48,21 @@ def test_range_rates_sharpen_the_radial_velocity_of_a_noisy_track(synth: Synth) 
         (t,) = trk.tracks(T0 + 5)
         errors.append(abs(float(np.dot(t.vel_enu_mps, los)) - 15.0))
     assert errors[0] < 0.5 and errors[0] < errors[1] / 3
+
+
+def test_the_range_rate_error_is_the_radars_stated_figure(synth: Synth) -> None:
+    """A new track's velocity variance along the beam is the radar's stated range-rate variance
+    (its ``sigma_range_rate_mps``; the tracker's ``range_rate_sigma_mps`` where it states none),
+    shrunk a little by the initial velocity uncertainty."""
+    pos = np.array([600.0, 800.0, 60.0])
+    los = (pos - synth.radar_enu) / np.linalg.norm(pos - synth.radar_enu)
+    for stated, expected in ((None, 1.0), (0.3, 0.3), (2.5, 2.5)):
+        radar = msgspec.structs.replace(synth.radar, sigma_range_rate_mps=stated)
+        trk = Tracker(synth.frame, [radar, synth.rid, synth.adsb], RATES)
+        trk.process([_with_rate(synth.radar_plot(pos, T0, noise=False), 12.0)], T0)
+        P = trk.table.P[0, 3:, 3:]
+        prior = TrackerConfig().init_vel_sigma_mps ** 2
+        assert float(los @ P @ los) == pytest.approx(1.0 / (1.0 / expected**2 + 1.0 / prior), rel=0.05)
 
 
 def _df(synth: Synth) -> tuple[Tracker, np.ndarray]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from dronewatch.config import SensorSpec
+from dronewatch.config import DEFAULT_RANGE_RATE_SIGMA_MPS, SensorSpec
 from dronewatch.tracking.imm import MotionModel, default_models, drone_models
 
 Pos = Annotated[float, Meta(gt=0)]
@@ -42,11 +42,12 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     init_vel_sigma_mps: Pos = 25.0  # velocity uncertainty of a track born without velocity
     init_vert_vel_sigma_mps: Pos | None = None  # vertical (None: init_vel_sigma_mps)
     reacquire_chi2: Pos = 64.0  # new track this close to a silent older one's prediction takes its id
-    # a radar plot's range rate, when it gives one, updates the velocity along the beam (error 1
-    # sigma). Off by default: the kinematic classifier (assess/classify) was fitted on tracks made
-    # without it, and with it a held-out quadcopter is classed later (77 s vs 60 s): refit first.
+    # a radar plot's range rate, when it gives one, updates the velocity along the beam, with the
+    # radar's stated ``sigma_range_rate_mps`` as its error (``range_rate_sigma_mps`` where the site
+    # states none). Off by default: the kinematic classifier (assess/classify) was fitted on tracks
+    # made without it, and with it a held-out quadcopter is classed later (77 s vs 60 s): refit first.
     use_range_rate: bool = False
-    range_rate_sigma_mps: Pos = 1.0
+    range_rate_sigma_mps: Pos = DEFAULT_RANGE_RATE_SIGMA_MPS
     radar_floor_sigma_m: Annotated[float, Meta(ge=0)] = 2.0  # added to radar plot sigma (close-range plots)
     duplicate_m: Pos = 40.0  # a "spoof" offset below this is a duplicate track, merged into the older id
     twin_m: Pos = 15.0  # two confirmed tracks this close over their shared history are one object
@@ -121,3 +122,9 @@ def radar_figures(spec: SensorSpec, cfg: TrackerConfig) -> tuple[float, float]:
     pd = min(max(spec.pd, 0.05), 0.99)
     area = math.pi * (spec.range_m**2 - min(spec.min_range_m, 0.99 * spec.range_m) ** 2)
     return pd, max(spec.false_alarms_per_scan, cfg.radar_min_false_alarms) / (area * cfg.radar_clutter_height_m)
+
+
+def range_rate_sigma(spec: SensorSpec, cfg: TrackerConfig) -> float:
+    """A site radar's range-rate noise (m/s): its stated ``sigma_range_rate_mps``, else
+    ``cfg.range_rate_sigma_mps``."""
+    return cfg.range_rate_sigma_mps if spec.sigma_range_rate_mps is None else spec.sigma_range_rate_mps

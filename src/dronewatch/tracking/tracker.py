@@ -28,7 +28,7 @@ from dronewatch.tracking.gating import neighbours
 from dronewatch.tracking.identity import Coverage, add_claimer, find_duplicates, find_spoofs, rebind
 from dronewatch.tracking.measurement import Observations, kalman_update, observe, range_rate_update
 from dronewatch.tracking.prediction import advance, combined_at, initial_probs, mean_at, predict_rows
-from dronewatch.tracking.settings import TrackerConfig, radar_figures
+from dronewatch.tracking.settings import TrackerConfig, radar_figures, range_rate_sigma
 from dronewatch.tracking.state import TrackTable
 
 COOPERATIVE_KINDS = frozenset({"remoteid", "adsb", "dji"})
@@ -91,6 +91,7 @@ class Tracker:
                                                       max_pairs=cfg.jpda_max_pairs)
             self._radar_score[s.id] = management.score_limits(cfg, pd, clutter)
         self._window_s = {s.id: cfg.radar_batch_fraction * s.scan_s for s in radars}
+        self._rr_var = {s.id: range_rate_sigma(s, cfg) ** 2 for s in radars}  # range-rate variance per radar
         self._cover = Coverage(
             pos_enu=np.array([self._sensor_enu[s.id] for s in radars]).reshape(-1, 3),
             min_range_m=np.array([s.min_range_m for s in radars]),
@@ -484,7 +485,7 @@ class Tracker:
                                                          obs.Rv[upd_m[hv]], 3)
             if self.cfg.use_range_rate and obs.rr is not None and obs.los is not None:  # along the beam
                 hr = np.isfinite(obs.rr[upd_m])
-                var = self.cfg.range_rate_sigma_mps**2
+                var = self._rr_var.get(sensor_id, self.cfg.range_rate_sigma_mps**2)
                 ll = np.zeros((int(hr.sum()), xo.shape[0]))
                 for j in range(xo.shape[0]):
                     xo[j][hr], Po[j][hr], ll[:, j] = range_rate_update(xo[j][hr], Po[j][hr], obs.rr[upd_m[hr]],
@@ -598,7 +599,7 @@ class Tracker:
             hr = np.isfinite(obs.rr[sel])
             if hr.any():
                 x[hr], P[hr], _ = range_rate_update(x[hr], P[hr], obs.rr[sel[hr]], obs.los[sel[hr]],
-                                                    self.cfg.range_rate_sigma_mps**2)
+                                                    self._rr_var.get(sensor_id, self.cfg.range_rate_sigma_mps**2))
         t = self.table
         n0 = len(t)
         t.add(x, P, t_m[sel].copy(), self._mu0)

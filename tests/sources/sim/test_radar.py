@@ -51,6 +51,23 @@ def test_noise_matches_sigmas_and_plots_come_when_the_beam_passes(make_scenario:
         assert abs(res_a[:, col].mean()) < 4 * sigma / np.sqrt(len(res_a))
 
 
+@pytest.mark.parametrize("stated", [None, 0.3, 2.0])
+def test_range_rate_noise_is_the_stated_figure(make_scenario: ScenarioFactory, stated: float | None) -> None:
+    # The plots' range rates minus the true ones (a hovering object, truth interpolated) have the
+    # noise of the radar's stated sigma_range_rate_mps (1 m/s when it states none), as the tracker assumes.
+    extra = {} if stated is None else {"sigma_range_rate_mps": stated}
+    radar = sensor("r1", "radar", **RADAR, **extra, pd=1.0, false_alarms_per_scan=0.0)
+    sim = Simulation(make_scenario([_hover("d", 500.0, 0.0, 80.0, 600.0)], [radar], duration_s=600.0))
+    res = []
+    for r in _reports(sim):
+        assert isinstance(r.measurement, Radar) and r.measurement.range_rate_mps is not None
+        (truth,) = sim.truth(r.measured_at)
+        p, v = np.array([truth.e, truth.n, truth.u]), np.array([truth.ve, truth.vn, truth.vu])
+        res.append(r.measurement.range_rate_mps - float(p @ v) / float(np.linalg.norm(p)))
+    assert len(res) == 600
+    assert np.std(res) == pytest.approx(1.0 if stated is None else stated, rel=0.12)
+
+
 def test_pd_and_class_error_rate_respected(make_scenario: ScenarioFactory) -> None:
     radar = sensor("r1", "radar", **RADAR, pd=0.7, class_error_rate=0.2, false_alarms_per_scan=0.0)
     sim = Simulation(make_scenario([_hover("d", 300.0, 200.0, 60.0, 1000.0)], [radar], duration_s=1000.0))

@@ -4,7 +4,8 @@ Every ``scan_s`` the beam sweeps 360° clockwise from north; an object is measur
 beam passes its azimuth (``measured_at = scan start + azimuth / 360 · scan_s``). An object
 above ground within ``[min_range_m, range_m]`` is detected with probability ``pd``; the plot
 is range / azimuth / elevation with Gaussian noise of the spec's sigmas (and those sigmas in
-the message), a Doppler range rate (0.5 m/s noise), an RCS (kind default ± 2.5 dB) and a class
+the message), a Doppler range rate (noise ``sigma_range_rate_mps``, 1 m/s if
+the spec states none), an RCS (kind default ± 2.5 dB) and a class
 hint that is wrong with probability ``class_error_rate`` (no hint at all with
 ``class_hints: false``; the random draws are the same either way). Each scan adds Poisson(
 ``false_alarms_per_scan``) clutter plots, uniform over the covered area, 5-120 m above the radar, with a
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from dronewatch.config import SensorSpec
+from dronewatch.config import DEFAULT_RANGE_RATE_SIGMA_MPS, SensorSpec
 from dronewatch.geo import SiteFrame, enu_to_radar
 from dronewatch.model import ClassHint, Frame, ObjectClass, Radar, Report
 from dronewatch.sources.sim.sensors import SimObject, report_frame
 from dronewatch.sources.sim.truth import CLASS_OF_KIND, TruthTable
 
 LATENCY_S = 0.05
-RANGE_RATE_SIGMA_MPS = 0.5
 RCS_SIGMA_DB = 2.5
 CLASSES: tuple[ObjectClass, ...] = ("drone", "bird", "aircraft")
 Plot = tuple[float, Radar, ClassHint, float]  # measured_at, measurement, class hint, rcs_dbsm
@@ -54,6 +54,8 @@ class RadarModel:
         self.true_cls: list[ObjectClass] = [CLASS_OF_KIND[o.kind] for o in objects]
         self.rcs = np.array([o.rcs_dbsm for o in objects])
         self.rows = np.array([o.row for o in objects], dtype=np.int64)
+        rr_sigma = spec.sigma_range_rate_mps
+        self.rr_sigma = DEFAULT_RANGE_RATE_SIGMA_MPS if rr_sigma is None else rr_sigma
 
     def frames_until(self, to_at: float) -> list[Frame]:
         out: list[Frame] = []
@@ -109,7 +111,7 @@ class RadarModel:
                 np.abs(rng_m[idx] + noise[idx, 0] * spec.sigma_range_m).tolist(),
                 ((az[idx] + noise[idx, 1] * spec.sigma_az_deg) % 360.0).tolist(),
                 (el[idx] + noise[idx, 2] * spec.sigma_el_deg).tolist(),
-                (rate[idx] + noise[idx, 3] * RANGE_RATE_SIGMA_MPS).tolist(),
+                (rate[idx] + noise[idx, 3] * self.rr_sigma).tolist(),
                 (self.rcs[idx] + noise[idx, 4] * RCS_SIGMA_DB).tolist(),
                 cls_u[idx].tolist(),
                 strict=True,
