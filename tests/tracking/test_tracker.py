@@ -120,6 +120,22 @@ def test_reacquired_track_keeps_its_id(synth: Synth) -> None:
     assert trk.history(1)[-1, 0] == T0 + 13
 
 
+def test_a_track_born_in_the_scan_of_a_silent_tracks_last_plot_keeps_its_id(synth: Synth) -> None:
+    """As above, but the 60 m plot comes in the same radar scan as the old track's last plot: two
+    objects (a scan holds one plot per object), so the old id does not take the new track over
+    (it did: a bird's track took a hovering drone's id in a flock, test_birds_never_alert)."""
+    trk = synth.tracker()
+    for k in range(14):  # a second object 60 m north, first seen in the scan of the first's last plot
+        # (and missed in the next: its track is not yet shown when the first one falls silent)
+        plots = [synth.radar_plot((100.0 + 5.0 * k, 400.0, 50.0), T0 + k, noise=False)] if k < 8 else []
+        if k == 7 or k > 8:
+            plots.append(synth.radar_plot((100.0 + 5.0 * k, 460.0, 50.0), T0 + k + 0.05, noise=False))
+        trk.process(plots, T0 + k + 0.05)
+    (t,) = [t for t in trk.tracks(T0 + 13.05) if t.status != "tentative" and t.last_update_at == T0 + 13.05]
+    assert t.track_id == 2 and abs(t.enu_m[1] - 460.0) < 5.0
+    assert 2 not in trk.removed()
+
+
 def test_tentative_track_is_deleted_sooner(synth: Synth) -> None:
     trk = synth.tracker()
     trk.process([synth.radar_plot((500.0, 500.0, 50.0), T0)], T0)

@@ -121,6 +121,8 @@ def reacquisitions(table: TrackTable, now: float, cfg: TrackerConfig) -> list[tu
     """(old row, new row) pairs: a track born after an older one went silent, inside that one's gate.
 
     The newer track is the same object seen again (after a gate miss); the older id should live on.
+    Not when the newer track's first plot came in the scan that gave the older one its last plot
+    (``born_scan`` == ``last_scan``: a radar batch holds one plot per object): two objects.
     A newer track already shown under its own id (``shown``) keeps it: renaming a track an operator
     has seen would swap identities whenever the silent one was another object.
     """
@@ -145,7 +147,11 @@ def reacquisitions(table: TrackTable, now: float, cfg: TrackerConfig) -> list[tu
     for k, yi in zip(qi[np.r_[0, cut]].tolist(), np.split(ri, cut), strict=True) if len(qi) else ():
         old = int(silent[k])
         young = cand[yi]
-        ok = (table.first_seen_at[young] > table.last_update_at[old]) & ~np.isin(young, list(used))
+        # born after old's last update, and not in the same scan: a scan with one plot per object
+        # (a radar batch) that gave old its last plot and young its first saw two objects
+        ok = ((table.first_seen_at[young] > table.last_update_at[old])
+              & ((table.born_scan[young] < 0) | (table.born_scan[young] != table.last_scan[old]))
+              & ~np.isin(young, list(used)))
         yi, young = yi[ok], young[ok]
         if len(young) == 0:
             continue

@@ -48,8 +48,8 @@ class TrackTable:
     """Arrays of N live tracks. Columns: see ``_COLUMNS``; history is a (N, K, 4) ring (t, e, n, u)."""
 
     _COLUMNS = ("ids", "x", "xm", "Pm", "mu", "t_at", "first_seen_at", "last_update_at", "last_noncoop_at",
-                "updates", "hits", "scan_mark_at", "coop_updates", "sensor_code", "confirmed", "shown", "score",
-                "score_peak", "scored", "hist", "hist_count")
+                "updates", "hits", "scan_mark_at", "born_scan", "last_scan", "coop_updates", "sensor_code",
+                "confirmed", "shown", "score", "score_peak", "scored", "hist", "hist_count")
 
     def __init__(self, n_models: int = 1) -> None:
         self.n_models = n_models
@@ -65,6 +65,10 @@ class TrackTable:
         self.updates = np.zeros(0, dtype=np.int64)
         self.hits = np.zeros(0, dtype=np.int64)  # bit ring of scan outcomes, newest in bit 0
         self.scan_mark_at = np.zeros(0)  # start of the scan period the newest bit belongs to
+        # serial of the scan (one plot per object: a radar batch, a plot scan) whose plot started the
+        # row / last updated it; -1: another sensor's report (reacquisitions: one scan, two objects)
+        self.born_scan = np.zeros(0, dtype=np.int64)
+        self.last_scan = np.zeros(0, dtype=np.int64)
         self.coop_updates = np.zeros(0, dtype=np.int64)
         self.sensor_code = np.zeros(0, dtype=np.int64)  # code of a sensor its facts name (-1: none yet)
         self.confirmed = np.zeros(0, dtype=bool)
@@ -129,7 +133,7 @@ class TrackTable:
         for name in ("updates", "hits", "coop_updates", "confirmed", "shown", "score", "score_peak", "scored",
                      "hist", "hist_count"):
             getattr(self, name)[new] = 0
-        self.sensor_code[new] = -1
+        self.sensor_code[new] = self.born_scan[new] = self.last_scan[new] = -1
         for j, tid in enumerate(ids.tolist()):
             if self._row is not None:
                 self._row[tid] = n0 + j
@@ -159,7 +163,8 @@ class TrackTable:
     def adopt(self, old: int, new: int) -> None:
         """Row ``old`` takes over the state and history of row ``new`` (a re-acquisition); new is
         left for the caller to remove. Facts are merged; old's identity wins, new's become conflicts."""
-        for name in ("x", "xm", "Pm", "mu", "t_at", "last_update_at", "last_noncoop_at", "score", "score_peak"):
+        for name in ("x", "xm", "Pm", "mu", "t_at", "last_update_at", "last_noncoop_at", "last_scan", "score",
+                     "score_peak"):
             getattr(self, name)[old] = getattr(self, name)[new]
         self.hits[old] |= self.hits[new]
         self.confirmed[old] |= self.confirmed[new]

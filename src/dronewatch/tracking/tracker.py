@@ -98,6 +98,10 @@ class Tracker:
             max_range_m=np.array([s.range_m for s in radars]),
         )
         self.skipped = 0  # reports no measurement model uses yet (bearings, unknown sensors)
+        # serial of the scan being folded when it holds at most one plot per object (a radar batch,
+        # a plot scan), else -1: rows it starts or updates note it (``born_scan``, ``last_scan``)
+        self._scans = 0
+        self._scan_id = -1
 
     # --- public face ------------------------------------------------------------------------
 
@@ -306,6 +310,8 @@ class Tracker:
         cluster association (confirmed tracks first), IMM update, births, confirmation."""
         cfg, t = self.cfg, self.table
         m, r = len(t_m), len(cfg.models)
+        self._scans += 1
+        self._scan_id = self._scans if kind == "radar" or batch is None else -1
         used = ~obs.valid  # reports already dealt with
         # 1. reports of an identity bound to a track go to that track (or only update its claim)
         forced_m: list[int] = []
@@ -402,6 +408,7 @@ class Tracker:
         born[used] = False
         born[am] = False
         self._birth(sensor_id, kind, obs, np.flatnonzero(born), t_m, batch)
+        self._scan_id = -1
         management.confirm(t, cfg)
 
     def _pda(self, obs: Observations, t_m: Arr, mi: Arr, ti: Arr, xs: Arr, Ps: Arr, c: Arr, pk: Arr,
@@ -544,6 +551,7 @@ class Tracker:
         t = self.table
         t.updates[rows] += 1
         t.last_update_at[rows] = np.maximum(t.last_update_at[rows], t_m[meas])
+        t.last_scan[rows] = self._scan_id
         if batch is None:
             mask = np.full(len(rows), kind not in COOPERATIVE_KINDS)
         else:
@@ -607,6 +615,7 @@ class Tracker:
         noncoop = self._noncoop(kind, sel, batch)
         t.hits[rows[noncoop]] = 1
         t.scored[rows[noncoop]] = kind == "radar" and self._score_of(sensor_id, kind) is not None
+        t.born_scan[rows] = self._scan_id
         self._touch(rows, sel, sensor_id, kind, t_m, batch)
         if batch is not None:
             for i, row in zip(keep, rows.tolist(), strict=True):
