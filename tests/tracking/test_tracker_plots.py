@@ -282,3 +282,33 @@ def test_an_ambiguous_overtake_under_heavy_noise_keeps_both_ids() -> None:
     """Under 25 m noise and Pd 0.7 a hard choice of plot in the close pass can bend one track onto
     the other drone; the ambiguous tracks' PDA update keeps both ids over a dozen runs."""
     assert sum(_overtake_swaps(True, seed) for seed in range(12)) == 0
+
+
+# two drones born 70 m apart (A heading south at 24 m/s, B east at 5 m/s): Pd 0.85, 15 m noise,
+# harsh bench seed 17's first scans (plots of A and B only; A missed at scan 1, at scan 8)
+_BORN_CLOSE = [
+    [(-28, -18), (21, 52)], [(-6, -6)], [(14, -18), (-21, -34)], [(5, -20), (-8, -34)],
+    [(-8, -39), (53, -56)], [(25, -88), (-10, 5)], [(-10, -11), (23, -104)], [(33, -123), (1, -12)],
+    [(-7, -40)], [(9, -37), (81, -202)]]
+
+
+def test_a_track_confirmed_first_does_not_take_a_tentative_neighbours_plot() -> None:
+    """B's track confirms at its 2nd plot while A's (missed at scan 1) is still tentative; at
+    scan 2 A's plot is the nearer to B's poorly known velocity. A tentative track no younger than
+    the confirmed one cannot be its duplicate, so the two associate jointly and keep their
+    targets (confirmed first, B's track took A's plot and A's track B's: an id swap)."""
+    sigma = 15.0
+    trk = Tracker(SiteFrame(40.0, -80.0), [], plot_sensor_config(0.85, 3.76e-9))
+    first: int | None = None
+    for k, plots in enumerate(_BORN_CLOSE):
+        z = np.array([(e, n, 0.0) for e, n in plots])
+        trk.process_plots("a", z, np.broadcast_to(np.eye(3) * sigma**2, (len(z), 3, 3)), float(k))
+        ids, x = trk.reported(float(k))
+        if k == 1:
+            assert len(ids) == 1  # B's track, confirmed at its 2nd plot
+            first = int(ids[0])
+    ids, x = trk.reported(9.0)
+    assert len(ids) == 2
+    b = int(ids[np.argmin(np.hypot(x[:, 0] - 9.0, x[:, 1] + 37.0))])
+    assert b == first
+    assert x[ids != b][0, 4] < -15.0  # the other track follows A south

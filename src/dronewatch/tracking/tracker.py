@@ -375,10 +375,14 @@ class Tracker:
                     cost[k] += cfg.gate_chi2
         pair = np.flatnonzero(keep)
         conf = t.confirmed[ti[pair]]
+        conf |= self._not_duplicates(ti[pair], mi[pair], conf, m)
         p1 = pair[conf]
         clutter = kind not in COOPERATIVE_KINDS
         assoc = self._radar_assoc.get(sensor_id, self._assoc) if kind == "radar" else self._assoc
-        at1, am1, soft1 = assign(ti[p1], mi[p1], cost[p1], len(t), m, assoc, self.stats, clutter)
+        c1 = cost[p1]  # a tentative track's plot likelihoods weighed by its existence 1 / (1 + e^-score)
+        tent = ~t.confirmed[ti[p1]]
+        c1[tent] += 2.0 * np.logaddexp(0.0, -t.score[ti[p1][tent]])
+        at1, am1, soft1 = assign(ti[p1], mi[p1], c1, len(t), m, assoc, self.stats, clutter)
         plot_taken = np.zeros(m, dtype=bool)
         plot_taken[am1] = True
         p2 = pair[~conf & ~plot_taken[mi[pair]]]
@@ -410,6 +414,20 @@ class Tracker:
         self._birth(sensor_id, kind, obs, np.flatnonzero(born), t_m, batch)
         self._scan_id = -1
         management.confirm(t, cfg)
+
+    def _not_duplicates(self, pt: Arr, pm: Arr, conf: Arr, m: int) -> Arr:
+        """Per gated pair (track pt, plot pm): its track is tentative and no younger than every
+        confirmed track it shares a plot with, so it cannot be their duplicate (a duplicate is born
+        of its original's target after it) and associates jointly with them rather than taking
+        the plots they leave (its likelihoods weighed by its existence from its score). Two targets
+        born close together start two tracks in one scan; the one confirmed first must not take
+        the other's plot because the other is still tentative."""
+        born = self.table.first_seen_at
+        oldest = np.full(m, np.inf)  # per plot: birth of the oldest confirmed track gating it
+        np.minimum.at(oldest, pm[conf], born[pt[conf]])
+        rival = np.full(len(self.table), np.inf)  # per track: the oldest confirmed rival's birth
+        np.minimum.at(rival, pt[~conf], oldest[pm[~conf]])
+        return ~conf & (born[pt] <= rival[pt]) & np.isfinite(rival[pt])
 
     def _pda(self, obs: Observations, t_m: Arr, mi: Arr, ti: Arr, xs: Arr, Ps: Arr, c: Arr, pk: Arr,
              soft: Soft, hard_t: Arr, hard_m: Arr) -> tuple[Arr, Arr, Arr, Arr, Arr] | None:
