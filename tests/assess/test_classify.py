@@ -159,6 +159,42 @@ def test_a_flock_reads_as_birds(make_track: TrackFactory) -> None:
     assert all("drone" not in {v[0] for v in call} for call in verdicts)
 
 
+def test_a_fast_flock_reads_as_birds(make_track: TrackFactory) -> None:
+    # Real pigeons fly 25-30 m/s (racing, tailwind): five of them together at 28 m/s (±3), no
+    # hints, no RCS, are birds, never drones; the flock cue counts them at that speed.
+    lead = _bird_path(7, speed=28.0)
+
+    def member(k: int) -> Path:
+        dx, dy = 15.0 * math.cos(k), 15.0 * math.sin(k)
+
+        def at(t: float) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+            (e, n, u), v = lead(t)
+            return (e + dx, n + dy, u), v
+
+        return at
+
+    verdicts = _fly(Classifier(), make_track, [member(k) for k in range(5)], 60, class_votes={})
+    assert all("drone" not in {v[0] for v in call} for call in verdicts)
+    assert {v[0] for v in verdicts[-1]} == {"bird"}, verdicts[-1]
+    assert all("others at bird speed" in v[2] for v in verdicts[-1])
+
+
+def test_speed_counts_against_a_bird_softly() -> None:
+    from dronewatch.assess.classify import cues
+
+    p = [cues.bird_speed_penalty(v) for v in (20.0, 25.0, 28.0, 32.0, 40.0, 70.0)]
+    assert p[0] == p[1] == 0.0 and 0.0 < p[2] < p[3] < p[4] == cues.STRONG == p[5]
+    assert p[2] < cues.STRONG / 2  # a fast pigeon's window is weak evidence, not a verdict
+    # A track that covered little ground (hopping between birds circling in one place) is
+    # judged on what it covered, not on its filtered speed.
+    t = np.arange(0.0, 21.0)
+    hop = np.column_stack([5.0 * np.sin(t), np.zeros_like(t), np.full_like(t, 50.0),
+                           np.full_like(t, 35.0), np.zeros_like(t), np.zeros_like(t)])
+    f = window_features(t, hop)
+    assert f is not None and f[0] == 35.0
+    assert cues.covered_speed(f) < 10.0 and cues.bird_speed(f) is None
+
+
 def test_hysteresis_keeps_class_through_ambiguous_evidence(make_track: TrackFactory) -> None:
     classifier = Classifier()
     moving = (8.0, 0.0, 0.0)

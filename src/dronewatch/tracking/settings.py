@@ -66,10 +66,11 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     # a track confirms and is deleted by its score (unless an identity report keeps it: then by
     # time), other tracks by M of N. ``track_score`` scores every non-cooperative plot with
     # ``pd`` and ``clutter_per_m3`` instead (the bench's single plot sensor).
-    # Off by default for now: with it, bench/assessment.py seed 13 (hints off) alerts 3 times on a
-    # real pigeon flock flying at 25-30 m/s (a young track hopping among its members reads "too fast
-    # for a bird" in its first window: assess/classify); turn on per site once that is resolved.
-    radar_score: bool = False
+    # On by default since the classifier's speed bound for birds is soft (assess/classify/cues:
+    # nothing up to 25 m/s, full weight at 40): before that, with it on, bench/assessment.py
+    # seed 13 (hints off) alerted on a real pigeon flock flying at 25-30 m/s, a young track
+    # hopping among its members reading "too fast for a bird (30 m/s)" in its first window.
+    radar_score: bool = True
     radar_clutter_height_m: Pos = 120.0
     radar_min_false_alarms: Pos = 1.0
     score_false_track: Annotated[float, Meta(gt=0, lt=0.5)] = 1e-2  # alpha

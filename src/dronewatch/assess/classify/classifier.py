@@ -6,7 +6,8 @@ Coasting states (extrapolated, not measured) are not used as evidence of motion.
 
 1. A cooperative identity decides: ICAO -> aircraft (0.99), Remote ID / DJI -> drone (0.95).
 2. Otherwise the scores of the cues (``cues``) are summed per class: radar hints, RCS,
-   physical bounds, flock behaviour (flying along with others at bird speed; being among tracks
+   physical bounds, the soft speed bound for birds, flock behaviour (flying along with others at
+   bird speed, up to ``cues.BIRD_MAX_MPS``; being among tracks
    already called birds), base rates (``DRONE_PRIOR``), and the fitted kinematic
    model (``kinematic``): the median drone-vs-bird log-likelihood ratio of the track's recent
    windows (one every ``EVERY_S``, the last ``KEEP_WINDOWS``) times a weight that grows with
@@ -59,7 +60,7 @@ DOUBT_P = 0.5
 FLOCK_RADIUS_M = 150.0
 FLOCK_HEIGHT_M = 50.0
 FLOCK_DV_MPS = 4.0
-FLOCK_SPEED_MPS = (5.0, 25.0)
+FLOCK_SPEED_MPS = (5.0, cues.BIRD_MAX_MPS)  # ground speeds birds fly at (cues.bird_speed_penalty)
 FLOCK_SMOOTH = 0.2
 AMONG_BIRDS_M = 100.0
 EVIDENCE_TAU_S = 30.0
@@ -181,6 +182,9 @@ class Classifier:
         physical = cues.physics(st.features) if st.features is not None else None
         if physical is not None:
             parts.append(("; ".join(physical[1]), physical[0]))
+        fast = cues.bird_speed(st.features) if st.features is not None else None
+        if fast is not None:
+            parts.append((fast[1], fast[0]))
         if st.llrs:
             weight = min(KIN_MAX_WEIGHT, st.windows * EVERY_S / 20.0)
             k = weight * float(np.median(st.llrs))

@@ -5,10 +5,14 @@
   with ``HINT_FULL_VOTES`` of summed confidence), so hints alone never outweigh the motion;
 * ``rcs``: a broad Gaussian per class (dBsm), differences capped at ``RCS_CAP``;
 * ``physics``: bounds no fit is needed for: faster than 60 m/s or above 1000 m is an aircraft,
-  sustained flight faster than 30 m/s is no bird (only if the track also covered the ground:
-  net speed over the window above ``COVERED`` of that; see ``features``), hovering (60 % of a
-  window) is no bird, a fast steep dive at low height is no crewed aircraft, fast level flight
-  above 150 m is more likely one;
+  hovering (60 % of a window) is no bird; in flight faster than ``FAST_MPS`` (30 m/s), a fast
+  steep dive at low height is no crewed aircraft, fast level flight above 150 m is more likely
+  one;
+* ``bird_speed``: sustained flight fast for a bird counts against a bird, softly
+  (``bird_speed_penalty``: nothing up to ``BIRD_FAST_MPS`` 25 m/s, rising to ``STRONG`` at
+  ``BIRD_MAX_MPS`` 40 m/s: real birds' ground speeds reach 25-35 m/s, racing pigeons, ducks,
+  swifts, any bird with a tailwind), judged on the speed the track really covered the ground at
+  (``covered_speed``: at most its net speed over the window / ``COVERED``; see ``features``);
 * ``flock``: several tracks moving together at bird speeds look like birds; ``among_birds``: a
   track among tracks already called birds is likely one of them.
 
@@ -36,7 +40,9 @@ RCS_CAP = 6.0
 STRONG = 8.0
 FLOCK_MAX = 2.0
 HOVER = 4.0
-BIRD_MAX_MPS = 30.0
+BIRD_FAST_MPS = 25.0
+BIRD_MAX_MPS = 40.0
+FAST_MPS = 30.0
 COVERED = 0.8
 AMONG_BIRDS_MAX = 5.0
 _I = {name: i for i, name in enumerate(NAMES)}
@@ -71,9 +77,8 @@ def physics(f: np.ndarray) -> tuple[Scores, list[str]] | None:
     if speed > 60.0 or height > 1000.0:
         s["aircraft"] += STRONG
         why.append(f"{speed:.0f} m/s at {height:.0f} m")
-    if speed > BIRD_MAX_MPS and f[_I["net_speed"]] > COVERED * BIRD_MAX_MPS:
-        s["bird"] -= STRONG
-        why.append(f"too fast for a bird ({speed:.0f} m/s)")
+    if covered_speed(f) > FAST_MPS:
+        why.append(f"fast flight ({speed:.0f} m/s)")
         if climb < -4.0 and height < 300.0:
             s["aircraft"] -= 3.0
             why.append(f"diving {-climb:.0f} m/s at {height:.0f} m")
@@ -83,6 +88,31 @@ def physics(f: np.ndarray) -> tuple[Scores, list[str]] | None:
         s["bird"] -= HOVER
         why.append("hovers")
     return (s, why) if why else None
+
+
+def covered_speed(f: np.ndarray) -> float:
+    """The window's speed, but no more than the ground it really covered allows (net speed /
+    ``COVERED``): a track hopping between birds circling in one place shows a high filtered
+    speed while it stays where it was."""
+    return float(min(f[_I["speed"]], f[_I["net_speed"]] / COVERED))
+
+
+def bird_speed_penalty(speed: float) -> float:
+    """How much a sustained ground ``speed`` (m/s) counts against a bird: 0 up to
+    ``BIRD_FAST_MPS``, linear to ``STRONG`` at ``BIRD_MAX_MPS`` (published level-flight ground
+    speeds: most birds 8-23 m/s, racing pigeons and ducks to about 30, more with a tailwind)."""
+    return STRONG * min(1.0, max(0.0, (speed - BIRD_FAST_MPS) / (BIRD_MAX_MPS - BIRD_FAST_MPS)))
+
+
+def bird_speed(f: np.ndarray) -> tuple[Scores, str] | None:
+    """The soft speed bound for birds (``bird_speed_penalty`` of ``covered_speed``)."""
+    speed = covered_speed(f)
+    penalty = bird_speed_penalty(speed)
+    if penalty <= 0.0:
+        return None
+    s = zero()
+    s["bird"] = -penalty
+    return s, f"{'too fast' if penalty >= STRONG else 'fast'} for a bird ({speed:.0f} m/s)"
 
 
 def among_birds(count: float) -> Scores | None:
