@@ -77,6 +77,21 @@ def test_stdin_stream_gives_the_same_lines_as_the_file(clips: Path) -> None:
     assert _lines(_listen("-", "--json", stdin=path.read_bytes())) == _lines(_listen(str(path), "--json"))
 
 
+def _wait_until_bound(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    """Return once a socket holds UDP 127.0.0.1:``port`` (read from /proc/net/udp, so the check
+    itself never takes the port), so no datagram is sent before the listener can receive it,
+    however slow the machine is."""
+    wanted = f"0100007F:{port:04X}"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "listen exited before binding its port"
+        rows = Path("/proc/net/udp").read_text().splitlines()[1:]
+        if any(row.split()[1] == wanted for row in rows):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"listen did not bind 127.0.0.1:{port} within {timeout_s} s")
+
+
 def test_udp_pcm_stream(clips: Path) -> None:
     x, rate = read_wav(clips / "DRONE_001.wav")
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -86,8 +101,8 @@ def test_udp_pcm_stream(clips: Path) -> None:
                             stderr=subprocess.PIPE)
     try:
         pcm = np.clip(np.round(x[: 5 * rate] * 32768), -32768, 32767).astype("<i2").tobytes()
+        _wait_until_bound(port, proc)
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
-            time.sleep(2.0)  # let it bind
             for i in range(0, len(pcm), 3200):
                 tx.sendto(pcm[i: i + 3200], ("127.0.0.1", port))
                 time.sleep(0.002)
