@@ -1,16 +1,19 @@
 """Fit the kinematic drone / bird model on real recordings seen through the simulated radar.
 
     python -m dronewatch.assess.classify.fit [--data ../shared/data/trajectories] [--out PATH]
+        [--jobs N] [--cache PICKLE]
 
 Each recording (shared/data/trajectories: quadcopter, fixed-wing and pigeon flights) is cut into
 ``CHUNK_S`` pieces; each piece is flown as a recorded mover past simulated radars without class
 hints (``RADARS``: two accuracies; random range and direction, fixed seeds) and tracked by the
-product Tracker. Features of the confirmed tracks (``features.window_features``, one window
-every 5 s), and of the pieces as recorded, are the training data, so the model learns what the
-real motions look like through sensors from coarse to precise. Recordings
-in ``HELD_OUT`` are not used for fitting; the script prints their confusion matrix (per window and
-per track). The result is written as JSON (default: ``params.json`` beside this module), which
-``kinematic.KinematicModel`` loads. Same data, same parameters: the run is deterministic.
+product Tracker, with and without the radar's range rates (``ESTIMATORS``). The windows of the
+confirmed tracks' states (one every 5 s), and of the pieces as recorded, are the training data
+(``features.window_features`` of each), so the model learns what the real motions look like
+through sensors and velocity estimators from coarse to precise. Recordings in ``HELD_OUT`` are
+not used for fitting; the script prints their track-level confusion matrix. The result is
+written as JSON (default: ``params.json`` beside this module), which ``kinematic.KinematicModel``
+loads. ``--cache`` keeps the simulated windows (states, not features: a change of the features
+refits without simulating again). Same data, same parameters: the run is deterministic.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import math
 import pickle
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -36,12 +40,18 @@ from dronewatch.geo import SiteFrame
 from dronewatch.pipeline import Pipeline
 from dronewatch.sources.sim import Simulation
 from dronewatch.trackfile import write_track_file
+from dronewatch.tracking import TrackerConfig
 
 CHUNK_S = 120.0
 REPEATS = 2  # placements of each recording per radar
 # Radars the recordings are seen through: the default figures, and a finer one (the recordings
 # as logged, ``raw_windows``, stand for the finest: a self-reporting sensor).
-RADARS: tuple[dict[str, float], ...] = ({}, {"sigma_range_m": 3.0, "sigma_az_deg": 0.15, "sigma_el_deg": 0.3})
+RADARS: tuple[dict[str, float], ...] = (
+    {}, {"sigma_range_m": 3.0, "sigma_az_deg": 0.15, "sigma_el_deg": 0.3, "sigma_range_rate_mps": 0.3})
+# ... each through the product tracker with and without range-rate updates: velocity estimates from
+# the noisiest to the finest, so that the model does not learn one estimator's noise level as a
+# trait of a class (a bird tracked with range rates is smoother than one tracked without)
+ESTIMATORS: tuple[TrackerConfig, ...] = (TrackerConfig(), TrackerConfig(use_range_rate=False))
 EVERY_S = 5.0
 NEUTRAL_RCS_DBSM = -20.0  # between a bird's and a drone's: the motion alone must tell them apart
 HELD_OUT = (
@@ -78,7 +88,10 @@ def radar_site(accuracy: dict[str, float]) -> Site:
     return Site(name="fit", origin=Origin(lat=lat, lon=lon), sensors=[radar])
 
 
-def raw_windows(rec: Recording) -> list[list[np.ndarray]]:
+Window = tuple[np.ndarray, np.ndarray]  # times (k,), states (k, 6): the input of window_features
+
+
+def raw_windows(rec: Recording) -> list[list[Window]]:
     """Feature windows of the pieces as recorded (1 s resampling, velocity by differences):
     what a precise self-reporting sensor would give."""
     out = []
@@ -91,9 +104,8 @@ def raw_windows(rec: Recording) -> list[list[np.ndarray]]:
         windows = []
         for start in np.arange(0.0, grid[-1] - WINDOW_S + 1e-9, EVERY_S):
             sel = (grid >= start) & (grid <= start + WINDOW_S)
-            f = window_features(grid[sel], states[sel])
-            if f is not None:
-                windows.append(f)
+            if window_features(grid[sel], states[sel]) is not None:
+                windows.append((grid[sel], states[sel]))
         if windows:
             out.append(windows)
     return out
@@ -132,18 +144,19 @@ def _place_pieces(rec: Recording, seed: int, workdir: Path, rcs_dbsm: float | No
     return objects
 
 
-def tracked_windows(rec: Recording, seed: int, workdir: Path, accuracy: dict[str, float]) -> list[list[np.ndarray]]:
-    """Feature windows (one each ``EVERY_S``) of every confirmed track that follows one of the
-    pieces of ``rec`` (within 60 m of a true position), one list per track."""
+def tracked_windows(rec: Recording, seed: int, workdir: Path, accuracy: dict[str, float],
+                    tracker: TrackerConfig | None = None) -> list[list[Window]]:
+    """Windows (one each ``EVERY_S``) of every confirmed track that follows one of the pieces of
+    ``rec`` (within 60 m of a true position), one list per track."""
     objects = _place_pieces(rec, seed, workdir)
     if not objects:
         return []
     site = radar_site(accuracy)
     scen = Scenario(name=rec.name, site=site, objects=objects, seed=seed, duration_s=CHUNK_S, step_s=0.1)
     sim = Simulation(scen)
-    pipe = Pipeline(site, sim.frame)
+    pipe = Pipeline(site, sim.frame, tracker_config=tracker)
     hist: dict[int, History] = defaultdict(History)
-    windows: dict[int, list[np.ndarray]] = defaultdict(list)
+    windows: dict[int, list[Window]] = defaultdict(list)
     last_window: dict[int, float] = {}
     for step in range(1, int(CHUNK_S) + 1):
         now = sim.start_at + step
@@ -157,25 +170,37 @@ def tracked_windows(rec: Recording, seed: int, workdir: Path, accuracy: dict[str
                 continue
             hist[track.track_id].add(now, (*track.enu_m, *track.vel_enu_mps))
             if now - last_window.get(track.track_id, -1e9) >= EVERY_S:
-                f = window_features(*hist[track.track_id].window())
-                if f is not None:
-                    windows[track.track_id].append(f)
+                w = hist[track.track_id].window()
+                if window_features(*w) is not None:
+                    windows[track.track_id].append(w)
                     last_window[track.track_id] = now
     return [w for w in windows.values() if w]
 
 
-def harvest(root: Path, repeats: int = REPEATS) -> dict[str, list[tuple[str, list[np.ndarray]]]]:
-    """{recording name: [(component, windows of one track), ...]} for every recording."""
-    out: dict[str, list[tuple[str, list[np.ndarray]]]] = {}
+Harvest = dict[str, list[tuple[str, str, list[Window]]]]
+
+
+def _harvest_one(i: int, rec: Recording, repeats: int) -> list[tuple[str, str, list[Window]]]:
+    comp = component_of(rec.name, rec.cls)
+    tracks = [(comp, "recorded", w) for w in raw_windows(rec)]
     with tempfile.TemporaryDirectory() as tmp:
-        for i, rec in enumerate(read_all(root)):
-            comp = component_of(rec.name, rec.cls)
-            tracks = raw_windows(rec)
-            for j, accuracy in enumerate(RADARS):
-                for rep in range(repeats):
-                    tracks += tracked_windows(rec, 1000 + 37 * i + 7 * j + rep, Path(tmp), accuracy)
-            out[rec.name] = [(comp, w) for w in tracks]
-    return out
+        for j, accuracy in enumerate(RADARS):
+            for rep in range(repeats):
+                for tracker in ESTIMATORS:  # the same flight and plots, each estimator
+                    source = f"radar{j}" + ("+range_rate" if tracker.use_range_rate else "")
+                    tracks += [(comp, source, w) for w in tracked_windows(
+                        rec, 1000 + 37 * i + 7 * j + rep, Path(tmp), accuracy, tracker)]
+    return tracks
+
+
+def harvest(root: Path, repeats: int = REPEATS, jobs: int = 1) -> Harvest:
+    """{recording name: [(component, source, windows of one track), ...]} for every recording
+    (``jobs`` processes; the same result whatever their number). ``source``: "recorded", or the
+    radar (index in ``RADARS``) and whether range rates were used."""
+    recs = read_all(root)
+    with ProcessPoolExecutor(jobs) as pool:
+        done = pool.map(_harvest_one, range(len(recs)), recs, [repeats] * len(recs))
+        return {rec.name: tracks for rec, tracks in zip(recs, done, strict=True)}
 
 
 def classified_tracks(rec: Recording, seed: int, workdir: Path, hints: bool = False,
@@ -230,15 +255,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data/trajectories"))
     ap.add_argument("--out", type=Path, default=PARAMS_PATH)
-    ap.add_argument("--cache", type=Path, help="reuse / keep the simulated feature windows here (pickle)")
+    ap.add_argument("--jobs", type=int, default=1, help="processes for the simulated runs")
+    ap.add_argument("--cache", type=Path, help="reuse / keep the simulated track windows here (pickle)")
     args = ap.parse_args()
-    data = pickle.loads(args.cache.read_bytes()) if args.cache and args.cache.exists() else harvest(args.data)
+    cached = args.cache is not None and args.cache.exists()
+    data = pickle.loads(args.cache.read_bytes()) if cached else harvest(args.data, jobs=args.jobs)
     train: dict[str, list[np.ndarray]] = defaultdict(list)
     for name, tracks in data.items():
         if name in HELD_OUT:
             continue
-        for comp, windows in tracks:
-            train[comp].extend(windows)
+        for comp, _, windows in tracks:
+            train[comp].extend(f for f in (window_features(*w) for w in windows) if f is not None)
     params = fit_components({c: np.array(w) for c, w in sorted(train.items())})
     params["held_out"] = list(HELD_OUT)
     params["trained_on"] = sorted(n for n in data if n not in HELD_OUT)
