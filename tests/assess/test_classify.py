@@ -242,3 +242,25 @@ def test_window_features_measure_what_they_say() -> None:
     g = window_features(t, circle)
     assert g is not None and abs(g[2] - math.degrees(w)) < 0.5 and g[5] < 0.3 and g[8] < 3.0
     assert window_features(t[:5], straight[:5]) is None
+
+
+def test_spread_features_weigh_estimator_noise_little_and_keep_a_steady_turn() -> None:
+    # A steady 10 m/s leg whose estimated velocity jitters +-1 m/s from state to state (estimator
+    # noise, not motion): the raw spread would be 1 m/s; the spread features read far less.
+    t = np.arange(0.0, 21.0)
+    jitter = np.where(np.arange(len(t)) % 2 == 0, 1.0, -1.0)
+    leg = np.column_stack([10.0 * t, np.zeros_like(t), np.full_like(t, 50.0),
+                           10.0 + jitter, np.zeros_like(t), jitter])
+    f = window_features(t, leg)
+    assert f is not None and f[1] < 0.3 and f[3] < 0.3
+    # A real change of speed (10 -> 16 m/s halfway) still shows in full.
+    ramp = leg.copy()
+    ramp[:, 3] = np.where(t < 10, 10.0, 16.0)
+    g = window_features(t, ramp)
+    assert g is not None and g[1] > 2.0
+    # The turn rate is read as estimated: a steady 13 deg/s turn reads 13 deg/s.
+    w = math.radians(13.0)
+    turn = np.column_stack([20 / w * np.sin(w * t), 20 / w * np.cos(w * t), np.full_like(t, 80.0),
+                            20 * np.cos(w * t), -20 * np.sin(w * t), np.zeros_like(t)])
+    h = window_features(t, turn)
+    assert h is not None and abs(h[2] - 13.0) < 0.3

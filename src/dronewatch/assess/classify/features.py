@@ -16,7 +16,12 @@ the assessment calls, thinned to about one a second. Over the last ``WINDOW_S`` 
   really got anywhere. A track that hops between birds circling in one place can show a high
   filtered speed while it stays where it was.
 
-``window_features`` returns None until the window spans at least ``MIN_SPAN_S``.
+``speed_sd`` and ``climb_sd`` are read from the velocity averaged over ``SMOOTH_N`` consecutive
+states: their spread is the one place where the velocity estimator's own noise (lower with range
+rates, a finer radar or a self-report) is as large as the motion's real changes. The other features
+read the velocity as estimated: averaging it would also blunt a real steady turn, which is what
+tells a fixed-wing's coordinated circle from a bird's heading wander. ``window_features`` returns
+None until the window spans at least ``MIN_SPAN_S``.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ SAMPLE_S = 0.9  # keep at most about one state a second
 HOVER_MPS = 1.5
 MOVING_MPS = 3.0
 KEEP_S = 30.0
+SMOOTH_N = 5  # states (about 5 s) averaged for the two spread features (speed_sd, climb_sd)
 
 State = tuple[float, float, float, float, float, float]  # e, n, u, ve, vn, vu
 
@@ -62,6 +68,15 @@ class History:
         return t[keep], np.array(self._s, dtype=float)[keep]
 
 
+def smoothed_velocity(states: np.ndarray, n: int = SMOOTH_N) -> np.ndarray:
+    """Velocities (ve, vn, vu) averaged over each run of ``n`` consecutive states (k - n + 1 rows)."""
+    v = states[:, 3:6]
+    if n <= 1 or len(v) < n:
+        return v
+    kernel = np.ones(n) / n
+    return np.column_stack([np.convolve(v[:, k], kernel, "valid") for k in range(3)])
+
+
 def window_features(t: np.ndarray, states: np.ndarray) -> np.ndarray | None:
     """Feature vector (order of ``NAMES``) over ``states`` (k, 6) at times ``t``; None if too short."""
     if len(t) < 8 or t[-1] - t[0] < MIN_SPAN_S:
@@ -77,11 +92,12 @@ def window_features(t: np.ndarray, states: np.ndarray) -> np.ndarray | None:
     steps = np.diff(states[:, :2], axis=0)
     path = float(np.hypot(steps[:, 0], steps[:, 1]).sum())
     net = float(np.hypot(*(states[-1, :2] - states[0, :2])))
+    vs = smoothed_velocity(states)
     return np.array([
         float(np.median(speed)),
-        float(np.std(speed)),
+        float(np.std(np.hypot(vs[:, 0], vs[:, 1]))),
         turn,
-        float(np.std(v[:, 2])),
+        float(np.std(vs[:, 2])),
         float(np.mean(speed < HOVER_MPS)),
         net / path if path > 1e-6 else 0.0,
         float(np.median(states[:, 2])),
