@@ -44,7 +44,8 @@ class TrackerConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     reacquire_chi2: Pos = 64.0  # new track this close to a silent older one's prediction takes its id
     # a radar plot's range rate, when it gives one, updates the velocity along the beam, with the
     # radar's stated ``sigma_range_rate_mps`` as its error (``range_rate_sigma_mps`` where the site
-    # states none). The kinematic classifier (assess/classify) is fitted on tracks made with and without it.
+    # states none). The kinematic classifier (assess/classify) is fitted on tracks made with and without
+    # it, its spread features averaged over 5 states (docs/classification.md).
     use_range_rate: bool = True
     range_rate_sigma_mps: Pos = DEFAULT_RANGE_RATE_SIGMA_MPS
     radar_floor_sigma_m: Annotated[float, Meta(ge=0)] = 2.0  # added to radar plot sigma (close-range plots)
