@@ -415,6 +415,10 @@ class Tracker:
         self._scan_id = -1
         management.confirm(t, cfg)
 
+    def _range_rate_var(self, sensor_id: str) -> float:
+        """Range-rate variance (m²/s²) of this radar's plots (``settings.range_rate_sigma``)."""
+        return self._rr_var.get(sensor_id, self.cfg.range_rate_sigma_mps**2)
+
     def _not_duplicates(self, pt: Arr, pm: Arr, conf: Arr, m: int) -> Arr:
         """Per gated pair (track pt, plot pm): its track is tentative and no younger than every
         confirmed track it shares a plot with, so it cannot be their duplicate (a duplicate is born
@@ -510,7 +514,7 @@ class Tracker:
                                                          obs.Rv[upd_m[hv]], 3)
             if self.cfg.use_range_rate and obs.rr is not None and obs.los is not None:  # along the beam
                 hr = np.isfinite(obs.rr[upd_m])
-                var = self._rr_var.get(sensor_id, self.cfg.range_rate_sigma_mps**2)
+                var = self._range_rate_var(sensor_id)
                 ll = np.zeros((int(hr.sum()), xo.shape[0]))
                 for j in range(xo.shape[0]):
                     xo[j][hr], Po[j][hr], ll[:, j] = range_rate_update(xo[j][hr], Po[j][hr], obs.rr[upd_m[hr]],
@@ -625,7 +629,7 @@ class Tracker:
             hr = np.isfinite(obs.rr[sel])
             if hr.any():
                 x[hr], P[hr], _ = range_rate_update(x[hr], P[hr], obs.rr[sel[hr]], obs.los[sel[hr]],
-                                                    self._rr_var.get(sensor_id, self.cfg.range_rate_sigma_mps**2))
+                                                    self._range_rate_var(sensor_id))
         t = self.table
         n0 = len(t)
         t.add(x, P, t_m[sel].copy(), self._mu0)
